@@ -90,6 +90,7 @@ class JobSnapshot:
     trend: Trend                      # of train_loss
     connection: Connection
     taken_at: float                   # wall clock
+    smoothing: float | None = None    # the EMA weight the tracker uses (fixed or auto), for the chart and log
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,98 @@
+"""A timeline's order of events, and frozen O(1) views of it (implements `snapshot.EventsView`).
+
+Events join a timeline at its newest end (polling) or its oldest end (back-filling with `after`), so the
+order is two append-only arrays of event numbers: `back` grows newer, `front` grows older (stored newest
+first). A view records the two lengths; since neither array is ever rewritten, the view keeps showing the
+same events, oldest -> newest, however the timeline grows. The rare insertion in the middle (a burst that
+was paged in out of order) builds a new `Order`, so existing views keep the old one.
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Iterator, Protocol
+
+from ftwatch.domain.models import JobEvent
+
+
+class _Events(Protocol):
+    def event(self, number: int) -> JobEvent: ...
+
+
+class Order:
+    __slots__ = ("front", "back")
+
+    def __init__(self, back: array | None = None) -> None:
+        self.front = array("q")
+        self.back = back if back is not None else array("q")
+
+    def __len__(self) -> int:
+        return len(self.front) + len(self.back)
+
+    def newest(self) -> int:
+        return self.back[-1] if self.back else self.front[0]
+
+    def oldest(self) -> int:
+        return self.front[-1] if self.front else self.back[0]
+
+    def as_array(self) -> array:
+        """The whole order oldest -> newest, as one new array."""
+        whole = array("q", self.front)
+        whole.reverse()
+        whole.extend(self.back)
+        return whole
+
+    def position(self, number: int) -> int:
+        """Where event `number` sits (0 = oldest); O(n) in C, for the rare non-append merge."""
+        try:
+            return len(self.front) - 1 - self.front.index(number)
+        except ValueError:
+            return len(self.front) + self.back.index(number)
+
+    def at(self, position: int) -> int:
+        front = len(self.front)
+        if position < front:
+            return self.front[front - 1 - position]
+        return self.back[position - front]
+
+
+class EventsSnapshot:
+    """The whole timeline as it was when the view was taken, oldest first; indexing materialises events."""
+
+    __slots__ = ("_events", "_order", "_front", "_back")
+
+    def __init__(self, events: _Events, order: Order) -> None:
+        self._events = events
+        self._order = order
+        self._front = len(order.front)
+        self._back = len(order.back)
+
+    def __len__(self) -> int:
+        return self._front + self._back
+
+    def _number(self, position: int) -> int:
+        if position < self._front:
+            return self._order.front[self._front - 1 - position]
+        return self._order.back[position - self._front]
+
+    def __getitem__(self, index):
+        size = len(self)
+        if isinstance(index, slice):
+            return [self._events.event(self._number(i)) for i in range(*index.indices(size))]
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError("event index out of range")
+        return self._events.event(self._number(index))
+
+    def __iter__(self) -> Iterator[JobEvent]:
+        event = self._events.event
+        for position in range(len(self)):
+            yield event(self._number(position))
+
+    def tail(self, count: int) -> list[JobEvent]:
+        """The newest `count` events, oldest first: what a bounded on-screen log needs."""
+        return self[max(0, len(self) - count):]
+
+    def __repr__(self) -> str:
+        return f"EventsSnapshot({len(self)} events)"

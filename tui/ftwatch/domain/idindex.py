@@ -1,0 +1,72 @@
+"""Event ids -> event numbers in ~24 bytes an event, for timelines of millions of events.
+
+A `dict[str, int]` costs ~150 bytes per entry (key object, int object, table slot): 150 MB for a
+million-event job, over the whole process's budget (issue 6: 250 MB). Here the ids live back to back in one
+`bytearray`, with their offsets and hashes in arrays, and an open-addressing table (linear probing, load
+<= 1/2) maps `hash(id)` to the event number. A lookup is a couple of array reads and, only on a hash match,
+one slice comparison.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+_START_SLOTS = 1 << 12
+
+
+class IdIndex:
+    __slots__ = ("_blob", "_offsets", "_hashes", "_table", "_mask")
+
+    def __init__(self) -> None:
+        self._blob = bytearray()
+        self._offsets = array("q", [0])
+        self._hashes = array("q")
+        self._table = array("i", bytes(_START_SLOTS * array("i").itemsize))
+        self._mask = _START_SLOTS - 1
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def id_of(self, number: int) -> str:
+        return self._blob[self._offsets[number] : self._offsets[number + 1]].decode("utf-8", "surrogatepass")
+
+    def find(self, event_id: str) -> int:
+        """The event number of `event_id`, or -1."""
+        h = hash(event_id)
+        table, hashes, mask = self._table, self._hashes, self._mask
+        i = h & mask
+        while True:
+            slot = table[i]
+            if not slot:
+                return -1
+            if hashes[slot - 1] == h and self.id_of(slot - 1) == event_id:
+                return slot - 1
+            i = (i + 1) & mask
+
+    def add(self, event_id: str) -> int:
+        """Store a new id (the caller has checked it is unknown); returns its event number."""
+        number = len(self._hashes)
+        h = hash(event_id)
+        self._blob += event_id.encode("utf-8", "surrogatepass")
+        self._offsets.append(len(self._blob))
+        self._hashes.append(h)
+        if 2 * (number + 1) > len(self._table):
+            self._grow()
+        else:
+            table, mask = self._table, self._mask
+            i = h & mask
+            while table[i]:
+                i = (i + 1) & mask
+            table[i] = number + 1
+        return number
+
+    def _grow(self) -> None:
+        size = 2 * len(self._table)
+        table = array("i", bytes(size * self._table.itemsize))
+        mask = size - 1
+        for number, h in enumerate(self._hashes, 1):
+            i = h & mask
+            while table[i]:
+                i = (i + 1) & mask
+            table[i] = number
+        self._table, self._mask = table, mask

@@ -1,0 +1,139 @@
+"""A job's metrics: one compact series per metric name, and frozen views of them for snapshots.
+
+Every finite numeric key of a metrics event becomes a series, known or not (RFT rewards, future keys), so
+the chart can show what the job reports. The number of series is capped so that a hostile stream that
+invents a new key per event costs a bounded amount of memory.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from ftwatch.domain.models import MetricPoint
+from ftwatch.domain.one_series import MetricSeries, SeriesSnapshot
+from ftwatch.domain.smoothing import Ema, auto_weight, half_life, smooth
+
+__all__ = [
+    "KNOWN_METRICS", "MetricSeries", "MetricStore", "MetricsSnapshot", "SeriesSnapshot",
+    "Ema", "auto_weight", "half_life", "smooth",
+]
+
+KNOWN_METRICS = (
+    "train_loss",
+    "valid_loss",
+    "full_valid_loss",
+    "train_mean_token_accuracy",
+    "valid_mean_token_accuracy",
+    "full_valid_mean_token_accuracy",
+)
+MAX_SERIES = 256
+
+
+def _ordered(names) -> tuple[str, ...]:
+    known = [n for n in KNOWN_METRICS if n in names]
+    return (*known, *(n for n in names if n not in KNOWN_METRICS))
+
+
+class MetricsSnapshot:
+    """Frozen metrics of one snapshot (implements `snapshot.MetricsView`)."""
+
+    __slots__ = ("_series", "_names", "_last_step", "_total_steps")
+
+    def __init__(self, series: dict[str, SeriesSnapshot], names: tuple[str, ...],
+                 last_step: int | None, total_steps: int | None) -> None:
+        self._series = series
+        self._names = names
+        self._last_step = last_step
+        self._total_steps = total_steps
+
+    def names(self) -> tuple[str, ...]:
+        """Known metrics first (train loss, validation, full validation, accuracies), then the rest as they came."""
+        return self._names
+
+    def get(self, name: str) -> SeriesSnapshot | None:
+        return self._series.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._series
+
+    @property
+    def last_step(self) -> int | None:
+        return self._last_step
+
+    @property
+    def total_steps(self) -> int | None:
+        return self._total_steps
+
+
+class MetricStore:
+    """The live metrics of one job. Single-threaded: the poller writes, snapshots read frozen views."""
+
+    def __init__(self) -> None:
+        self._series: dict[str, MetricSeries] = {}
+        self._names: tuple[str, ...] | None = None
+        self.last_step: int | None = None
+        self.total_steps: int | None = None
+
+    def add(self, point: MetricPoint) -> bool:
+        return self.add_values(point.step, point.total_steps, point.values)
+
+    def add_values(self, step: int, total_steps: int | None, values: Mapping[str, float]) -> bool:
+        """Record one step's values; True if every value was new (none was a repeat of a known step)."""
+        if total_steps is not None:
+            self.total_steps = total_steps
+        if self.last_step is None or step > self.last_step:
+            self.last_step = step
+        series = self._series
+        all_new = True
+        for name, value in values.items():
+            one = series.get(name)
+            if one is None:
+                if len(series) >= MAX_SERIES:
+                    all_new = False
+                    continue
+                one = series[name] = MetricSeries(name)
+                self._names = None
+            if not one.append(step, value):
+                all_new = False
+        return all_new
+
+    def add_points(self, points: list[MetricPoint]) -> int:
+        """Bulk back-fill (the result CSV): steps a series already has are skipped; returns points added."""
+        columns: dict[str, tuple[list[int], list[float]]] = {}
+        for point in points:
+            if point.total_steps is not None:
+                self.total_steps = point.total_steps
+            if self.last_step is None or point.step > self.last_step:
+                self.last_step = point.step
+            for name, value in point.values.items():
+                steps, values = columns.setdefault(name, ([], []))
+                steps.append(point.step)
+                values.append(value)
+        added = 0
+        for name, (steps, values) in columns.items():
+            one = self._series.get(name)
+            if one is None:
+                if len(self._series) >= MAX_SERIES:
+                    continue
+                one = self._series[name] = MetricSeries(name)
+                self._names = None
+            added += one.merge_points(steps, values)
+        return added
+
+    def names(self) -> tuple[str, ...]:
+        if self._names is None:
+            self._names = _ordered(self._series)
+        return self._names
+
+    def get(self, name: str) -> MetricSeries | None:
+        return self._series.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._series
+
+    def view(self) -> MetricsSnapshot:
+        """O(number of series): the arrays are shared, only their current lengths are captured."""
+        return MetricsSnapshot(
+            {name: one.view() for name, one in self._series.items()},
+            self.names(), self.last_step, self.total_steps,
+        )

@@ -1,0 +1,218 @@
+"""A job's events, merged from API pages: each event once, in the API's order, nothing dropped.
+
+The API lists events newest first and pages backwards with `after`; there is no "since". Ids are random and
+`created_at` is whole seconds shared by many events, so identity is the id and order is the position in the
+API's list, never `created_at` alone. A page is a contiguous slice of that list, which is all the merge
+relies on: new events that sit next to a known event in the page go next to it in the timeline.
+
+  * the common case, a poll: the page's new events are newer than its first known event, which is the
+    newest one we have -> appended (O(page));
+  * back-fill with `after`: the page holds only older events -> prepended (O(page));
+  * anything else (a burst paged in newest-first, one page at a time) -> inserted where the page says,
+    which rebuilds the order once (O(n), in C).
+
+Two optional hints make placement exact whatever the timestamps: `after=<id>` (the cursor the page was
+fetched with: the page is the events just older than that id) and `newer_than=<id>` (the known event where
+a catch-up walk stopped: the page is the events just newer than it). Without a hint, a page that shares no
+event with the timeline is placed by `created_at`: at the newest end when it is not older than the newest
+event (the usual case: a catch-up chunk), at the oldest end when strictly older than everything, otherwise
+where its times fit. Only when neighbours share one second is that a guess; a caller that pages in a burst
+one page at a time should pass `after`.
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Sequence
+
+from ftwatch.domain.event_store import EventStore
+from ftwatch.domain.events_view import EventsSnapshot, Order
+from ftwatch.domain.models import JobEvent
+from ftwatch.domain.parse import metric_fields
+from ftwatch.domain.series import MetricStore
+
+_NEW, _REPEAT = -1, -2
+APPENDED, PREPENDED, INSERTED = "appended", "prepended", "inserted"
+
+
+class Timeline:
+    def __init__(self, metrics: MetricStore | None = None) -> None:
+        """With `metrics`, metrics events feed the store and are kept compactly (see `event_store`)."""
+        self._store = EventStore(metrics)
+        self._order = Order()
+        self.last_merge = APPENDED          # where the previous merge put its new events
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, event_id: object) -> bool:
+        return isinstance(event_id, str) and self._store.ids.find(event_id) >= 0
+
+    @property
+    def newest_id(self) -> str | None:
+        return self._store.ids.id_of(self._order.newest()) if len(self._order) else None
+
+    @property
+    def oldest_id(self) -> str | None:
+        return self._store.ids.id_of(self._order.oldest()) if len(self._order) else None
+
+    @property
+    def newest_created_at(self) -> int | None:
+        return self._store.created[self._order.newest()] if len(self._order) else None
+
+    def view(self) -> EventsSnapshot:
+        return EventsSnapshot(self._store, self._order)
+
+    def recent_steps(self, count: int, scan: int) -> list[tuple[int, int | None, int]]:
+        """(step, total_steps, created_at) of the newest `count` metrics events among the newest `scan`
+        events, oldest first, stopping where the steps stop increasing (an out-of-order back-fill)."""
+        order, store = self._order, self._store
+        found: list[tuple[int, int | None, int]] = []
+        size = len(order)
+        for position in range(size - 1, max(-1, size - 1 - scan), -1):
+            number = order.at(position)
+            step = store.step_of(number)
+            if step is None:
+                continue
+            if found and step[0] >= found[-1][0]:
+                break
+            found.append((step[0], step[1], store.created[number]))
+            if len(found) >= count:
+                break
+        found.reverse()
+        return found
+
+    def in_timeline_order(self, events: Sequence[JobEvent]) -> list[JobEvent]:
+        """Known `events` sorted by their place in the timeline; O(n), for after an out-of-order merge."""
+        find = self._store.ids.find
+        wanted = {find(event.id): event for event in events}
+        return [wanted[n] for n in self._order.as_array() if n in wanted]
+
+    def _add(self, event: JobEvent) -> int:
+        store = self._store
+        metrics = store.metrics
+        if metrics is not None:
+            fields = metric_fields(event)
+            if fields is not None:
+                step, total, values, flat = fields
+                if metrics.add_values(step, total, values) and flat and event.type == "metrics":
+                    return store.add_compact(event, step, total)
+        return store.add_object(event)
+
+    def merge(self, page_newest_first: Sequence[JobEvent], *, after: str | None = None,
+              newer_than: str | None = None) -> list[JobEvent]:
+        """Add a page (newest first, as the API returns it); returns the events that were new, oldest first.
+
+        `after`: the cursor the page was fetched with (its event sits just above the page);
+        `newer_than`: a known event just below the page (where a catch-up walk met known events).
+        """
+        find = self._store.ids.find
+        page: list[JobEvent | None] = list(page_newest_first)
+        numbers: list[int] = []
+        fresh: set[str] = set()
+        for event in page:
+            number = find(event.id)  # type: ignore[union-attr]
+            if number < 0:
+                if event.id in fresh:  # type: ignore[union-attr]
+                    number = _REPEAT
+                else:
+                    fresh.add(event.id)  # type: ignore[union-attr]
+            numbers.append(number)
+        if not fresh:
+            return []
+        for hint, at_head in ((after, True), (newer_than, False)):
+            anchor = find(hint) if hint is not None else -1
+            if anchor >= 0:                     # the hinted event joins the page as a known one
+                page.insert(0 if at_head else len(page), None)
+                numbers.insert(0 if at_head else len(numbers), anchor)
+        runs = _runs(numbers)
+        order = self._order
+        if len(runs) == 1:
+            newer, older, run = runs[0]
+            if newer is None and older is not None and older == order.newest():
+                return self._append(page, run)  # type: ignore[arg-type]
+            if older is None and newer is not None and newer == order.oldest():
+                return self._prepend(page, run)  # type: ignore[arg-type]
+            if newer is None and older is None:
+                return self._place_disjoint(page, run)  # type: ignore[arg-type]
+        return self._insert_runs(page, runs)  # type: ignore[arg-type]
+
+    def _append(self, page: Sequence[JobEvent], run: list[int]) -> list[JobEvent]:
+        back, add = self._order.back, self._add
+        added = [page[i] for i in reversed(run)]
+        for event in added:
+            back.append(add(event))
+        self.last_merge = APPENDED
+        return added
+
+    def _prepend(self, page: Sequence[JobEvent], run: list[int]) -> list[JobEvent]:
+        front, add = self._order.front, self._add
+        for i in run:
+            front.append(add(page[i]))
+        self.last_merge = PREPENDED
+        return [page[i] for i in reversed(run)]
+
+    def _place_disjoint(self, page: Sequence[JobEvent], run: list[int]) -> list[JobEvent]:
+        """A page sharing no event with the timeline, and no hint: placed by `created_at`."""
+        order, created = self._order, self._store.created
+        if not len(order):
+            return self._append(page, run)
+        low = min(page[i].created_at for i in run)
+        high = max(page[i].created_at for i in run)
+        if low >= created[order.newest()]:
+            return self._append(page, run)
+        if high < created[order.oldest()]:
+            return self._prepend(page, run)
+        position = len(order) - 1                 # the newest place where the page's times fit
+        while position > 0 and not (created[order.at(position - 1)] <= low and high <= created[order.at(position)]):
+            position -= 1
+        if position == 0:                          # inconsistent times: shown at the newest end, not dropped
+            return self._append(page, run)
+        return self._insert_runs(page, [(None, None, run)], at=position)
+
+    def _insert_runs(self, page: Sequence[JobEvent], runs: list[tuple[int | None, int | None, list[int]]],
+                     at: int | None = None) -> list[JobEvent]:
+        """The general case: put each run next to its anchor, rebuilding the order once (O(n), in C)."""
+        old = self._order
+        placed: list[tuple[int, int, list[JobEvent]]] = []
+        for rank, (newer, older, run) in enumerate(runs):
+            if at is not None:
+                position = at
+            elif older is not None:
+                position = old.position(older) + 1
+            else:
+                position = old.position(newer)    # type: ignore[arg-type]
+            placed.append((position, -rank, [page[i] for i in reversed(run)]))
+        placed.sort(key=lambda p: (p[0], p[1]))   # at one place, the older run (later in the page) first
+        whole = old.as_array()
+        rebuilt = array("q")
+        previous = 0
+        added: list[JobEvent] = []
+        for position, _, events in placed:
+            rebuilt.extend(whole[previous:position])
+            previous = position
+            for event in events:
+                rebuilt.append(self._add(event))
+            added.extend(events)
+        rebuilt.extend(whole[previous:])
+        self._order = Order(rebuilt)
+        self.last_merge = INSERTED
+        return added
+
+
+def _runs(numbers: list[int]) -> list[tuple[int | None, int | None, list[int]]]:
+    """Split a page into runs of new events with the known events around them: (newer, older, indices)."""
+    runs: list[tuple[int | None, int | None, list[int]]] = []
+    newer: int | None = None
+    run: list[int] = []
+    for i, number in enumerate(numbers):
+        if number == _NEW:
+            run.append(i)
+        elif number >= 0:
+            if run:
+                runs.append((newer, number, run))
+                run = []
+            newer = number
+    if run:
+        runs.append((newer, None, run))
+    return runs

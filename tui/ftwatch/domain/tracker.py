@@ -1,0 +1,160 @@
+"""One job as the poller sees it: the aggregate that turns API pages into snapshots for the UI.
+
+The source layer drives it (`update_job` with each job object, `merge` with each page of events,
+`add_result_points` with the result CSV) and asks for a `snapshot()` after each poll. A snapshot is O(1)-ish
+however long the job: it shares the append-only event and metric stores through views, and its
+`new_events` are exactly the events added since the previous snapshot, in timeline order, each once — what
+an event log appends and what `ftwatch follow` prints, with the API's own dict in `raw`.
+
+Single-threaded by design (one poll loop per job); not thread-safe.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from ftwatch.domain.models import Job, JobEvent, MetricPoint, Phase
+from ftwatch.domain.phase import detect_phase
+from ftwatch.domain.progress import estimate_progress
+from ftwatch.domain.series import MetricStore, auto_weight
+from ftwatch.domain.snapshot import Connection, JobSnapshot, Trend
+from ftwatch.domain.timeline import APPENDED, PREPENDED, Timeline
+from ftwatch.domain.trend import trend
+
+RATE_WINDOW = 50          # metrics events the ETA's step rate is measured over
+RATE_SCAN = 400           # newest events searched for them (messages and checkpoints sit in between)
+PHASE_TAIL = 8            # newest events the phase is read from
+_STARTED = "Fine-tuning job started"
+
+
+class JobTracker:
+    def __init__(self, job: Job, *, smoothing: float | None = None) -> None:
+        """`smoothing`: a fixed EMA weight in [0, 1), or None for the auto weight of the job's length."""
+        if smoothing is not None and not 0.0 <= smoothing < 1.0:
+            raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
+        self.job = job
+        self.metrics = MetricStore()
+        self.timeline = Timeline(self.metrics)
+        self._phase: Phase | None = None              # recomputed lazily after a change
+        self._fixed_smoothing = smoothing
+        self._front: list[list[JobEvent]] = []       # prepended since the last snapshot, per merge
+        self._back: list[JobEvent] = []              # appended since the last snapshot
+        self._inserted = False                       # an out-of-order merge happened since then
+        self._started_at: float | None = None        # "Fine-tuning job started", else the first step seen
+        self._trend = (-1, Trend.UNKNOWN)
+
+    @property
+    def smoothing(self) -> float:
+        """The EMA weight in use: the fixed one, or auto from total steps (known after the first metrics event)."""
+        if self._fixed_smoothing is not None:
+            return self._fixed_smoothing
+        return auto_weight(self.metrics.total_steps)
+
+    @property
+    def phase(self) -> Phase:
+        """The job's phase from its status and newest events (see `phase.detect_phase`)."""
+        if self._phase is None:
+            self._phase = detect_phase(self.job, self.timeline.view().tail(PHASE_TAIL))
+        return self._phase
+
+    def update_job(self, job: Job) -> None:
+        self.job = job
+        self._phase = None
+
+    def knows(self, event_id: str) -> bool:
+        return event_id in self.timeline
+
+    def merge(self, page_newest_first: Sequence[JobEvent], *, after: str | None = None,
+              newer_than: str | None = None) -> list[JobEvent]:
+        """Merge one page, or several fetched together (concatenated, newest first); returns the new events,
+        oldest first. Hints that place a page exactly whatever its timestamps (see `Timeline.merge`):
+        `after`, the cursor the page was fetched with; `newer_than`, the known event just below it."""
+        added = self.timeline.merge(page_newest_first, after=after, newer_than=newer_than)
+        if not added:
+            return added
+        where = self.timeline.last_merge
+        if where == APPENDED:
+            self._back.extend(added)
+        elif where == PREPENDED:
+            self._front.append(added)
+        else:
+            self._back.extend(added)
+            self._inserted = True
+        self._note_start(added)
+        self._phase = None
+        return added
+
+    def add_result_points(self, points: list[MetricPoint]) -> None:
+        """Back-fill from the result CSV: only steps a series does not have yet are added."""
+        self.metrics.add_points(points)
+
+    def smoothed_loss(self, step: int) -> float | None:
+        """The smoothed train loss at `step` (what `ftwatch follow` prints next to the raw one)."""
+        series = self.metrics.get("train_loss")
+        return series.smoothed(self.smoothing).value_at(step) if series is not None else None
+
+    def snapshot(self, *, connection: Connection, now: float) -> JobSnapshot:
+        recent = self.timeline.recent_steps(RATE_WINDOW, RATE_SCAN)
+        last_step_at = None
+        if recent and recent[-1][1] is not None and recent[-1][0] >= recent[-1][1]:
+            last_step_at = float(recent[-1][2])
+        started_at = self._started_at
+        if started_at is None and recent:
+            started_at = float(recent[0][2]) if recent[0][0] <= 1 else None
+        return JobSnapshot(
+            job=self.job,
+            phase=self.phase,
+            events=self.timeline.view(),
+            new_events=tuple(self._take_new_events()),
+            metrics=self.metrics.view(),
+            progress=estimate_progress(
+                phase=self.phase,
+                step=self.metrics.last_step,
+                total_steps=self.metrics.total_steps,
+                recent=[(step, float(at)) for step, _, at in recent],
+                created_at=self.job.created_at or None,
+                training_started_at=started_at,
+                training_ended_at=self.job.finished_at if self.job.finished_at is not None else last_step_at,
+                ended_at=self._ended_at(),
+                now=now,
+            ),
+            trend=self._train_loss_trend(),
+            connection=connection,
+            taken_at=now,
+            smoothing=self.smoothing,
+        )
+
+    def _take_new_events(self) -> list[JobEvent]:
+        events = [event for chunk in reversed(self._front) for event in chunk]
+        events.extend(self._back)
+        if self._inserted:
+            events = self.timeline.in_timeline_order(events)
+        self._front, self._back, self._inserted = [], [], False
+        return events
+
+    def _note_start(self, added: list[JobEvent]) -> None:
+        for event in added:
+            if event.type != "metrics" and event.message.startswith(_STARTED):
+                self._started_at = float(event.created_at)
+                return
+
+    def _ended_at(self) -> float | None:
+        if not self.phase.is_terminal:
+            return None
+        newest = self.timeline.newest_created_at
+        candidates = [t for t in (newest, self.job.finished_at) if t is not None]
+        return float(max(candidates)) if candidates else None
+
+    def _train_loss_trend(self) -> Trend:
+        """Cached: refitted when train_loss has grown by 2% (or one point on short jobs), so polls stay cheap."""
+        series = self.metrics.get("train_loss")
+        if series is None:
+            return Trend.UNKNOWN
+        fitted_at, verdict = self._trend
+        length = len(series)
+        if length != fitted_at and (fitted_at < 0 or length - fitted_at >= max(1, fitted_at // 50)
+                                    or length < fitted_at):
+            view = series.view()
+            verdict = trend(view.steps, view.values)
+            self._trend = (length, verdict)
+        return verdict

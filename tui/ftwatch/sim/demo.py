@@ -1,0 +1,46 @@
+"""The `--demo` account: one job of every phase, so a first-time user sees the whole product at once.
+
+The running job is the newest and is already past its first steps, stepping every ~0.3-0.9 s at speed 1,
+so the chart moves within seconds. The live jobs are placed in *simulated* time (they keep their phase
+whatever the speed); the finished ones are placed hours back in *wall* time, so "3 h ago" reads true.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ftwatch.sim.simulated import Timing
+
+if TYPE_CHECKING:
+    from ftwatch.sim.world import World
+
+HOUR = 3600.0
+
+# The live demo job skips the real 4 minutes of preparation and 12 of safety evaluation.
+_BRISK = Timing(validate=8.0, queue=3.0, warmup=6.0, step=0.6, full_validation=4.0, build_model=8.0,
+                safety_eval=90.0, complete=2.0)
+
+
+def populate(world: World) -> list[str]:
+    """Create the demo jobs; returns their ids newest first (the order the list endpoint uses)."""
+    now = world.now()
+    # Created oldest first, so that jobs sharing a created_at second (at high speeds) still list in
+    # this order: the list breaks ties by putting the later-created job first.
+    oldest_first = [
+        world.create_job(total_steps=400, n_epochs=4, suffix="legal-drafts", model="gpt-4.1-2025-04-14",
+                         validation=False, fate="cancel", start_at=now - 6 * HOUR),
+        world.create_job(total_steps=100, n_epochs=3, suffix="recipes", model="gpt-4o-mini-2024-07-18",
+                         fate="fail", start_at=now - 5 * HOUR),
+        world.create_job(total_steps=750, n_epochs=3, suffix="car-pricer", model="gpt-4.1-nano-2025-04-14",
+                         start_at=now - 3 * HOUR),
+        world.create_job(total_steps=200, n_epochs=2, suffix="pricer", model="gpt-4.1-mini-2025-04-14",
+                         start_delay=-900, step_seconds=1.2, timing=Timing(safety_eval=2 * HOUR)),
+        world.create_job(total_steps=200, n_epochs=2, suffix="sql-helper", model="gpt-4o-mini-2024-07-18",
+                         start_delay=-240, timing=Timing(validate=90.0, queue=3 * HOUR)),
+        world.create_job(total_steps=300, n_epochs=3, suffix="invoice-parser", model="gpt-4o-mini-2024-07-18",
+                         start_delay=-60, timing=Timing(validate=1800.0)),
+        world.create_job(total_steps=500, n_epochs=3, suffix="support-bot", model="gpt-4.1-nano-2025-04-14",
+                         start_delay=-(8 + 3 + 6 + 20 * 0.6), timing=_BRISK, step_seconds=0.6,
+                         metadata={"team": "support"}),
+    ]
+    return list(reversed(oldest_first))
