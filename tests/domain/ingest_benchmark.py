@@ -1,8 +1,9 @@
 """Issue 6's ingest budget for the domain: 1,000,000 events dict -> parse_event -> JobTracker.merge -> series.
 
 Not a test (it takes seconds and measures the machine): run it by hand,
-`python tests/domain/ingest_benchmark.py [N] [PAGE]`. It polls like the source does: pages of PAGE events,
-newest first, each overlapping the previous page by one known event, with a snapshot after each. Event dicts are built per page outside
+`python tests/domain/ingest_benchmark.py [N] [PAGE]`. It feeds the tracker the way `source/poll.py` does: per
+poll, a chunk of PAGE new events, newest first, merged with `newer_than` (the known event the walk stopped at),
+then a snapshot. Event dicts are built per page outside
 the timed section, which is reported in wall and CPU time (other processes on a shared machine slow
 the first, not the second); peak RSS covers the whole process, with the full history kept.
 """
@@ -50,14 +51,12 @@ def main(n: int = 1_000_000, page: int = 100) -> None:
     rng = random.Random(7)
     tracker = JobTracker(Job(id="ftjob-bench", created_at=1_764_000_000, status="running", model="m"))
     spent = cpu = 0.0
-    previous_newest: dict | None = None
+    newest_id: str | None = None
     for start in range(1, n + 1, page):
         raw = make_events(start, min(page, n + 1 - start), n, rng)
-        if previous_newest is not None:
-            raw.append(previous_newest)    # the overlap that tells the poller it can stop paging
-        previous_newest = raw[0]
         began, began_cpu = time.perf_counter(), time.process_time()
-        tracker.merge([parse_event(d) for d in raw])
+        tracker.merge([parse_event(d) for d in raw], newer_than=newest_id)
+        newest_id = raw[0]["id"]
         tracker.snapshot(connection=Connection(), now=time.time())   # after every poll, as the source does
         spent += time.perf_counter() - began
         cpu += time.process_time() - began_cpu

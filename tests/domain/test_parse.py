@@ -124,7 +124,7 @@ JSON_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.one_of(
 EVENT_KEYS = st.sampled_from(["id", "created_at", "level", "message", "type", "data", "object", "extra"])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(st.dictionaries(EVENT_KEYS, JSON_VALUES, max_size=8))
 def test_fuzzed_events_and_jobs_parse_without_raising(d):
     event = parse_event(d)

@@ -60,6 +60,12 @@ def test_result_points_fill_only_missing_steps():
     assert series.value_at(20) == 5.0 and series.value_at(21) == 1.0
 
 
+def test_bulk_points_keep_the_first_report_of_a_step():
+    series = filled([(5, 5.0)])
+    assert series.merge_points([3, 3, 5, 9, 1], [3.0, 33.0, 55.0, 9.0, 1.0]) == 3
+    assert list(zip(series.steps, series.values)) == [(1, 1.0), (3, 3.0), (5, 5.0), (9, 9.0)]
+
+
 def test_a_stream_inventing_keys_costs_bounded_memory():
     store = MetricStore()
     for step in range(1, 400):
@@ -124,3 +130,21 @@ def test_downsample_on_a_shared_x_range_leaves_empty_columns_empty():
     xs, ys = series.view().downsample(10, x_range=(1, 100))
     assert min(xs) >= 50 and len(xs) <= 2 * 6
     assert series.view().downsample(0) == ([], []) and MetricSeries("x").view().downsample(5) == ([], [])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=400), min_size=1, max_size=8),
+       st.integers(min_value=1, max_value=60), st.booleans())
+def test_incremental_downsample_equals_a_fresh_one(chunks, width, fixed_range):
+    """A live chart redraws after each poll; reusing unchanged columns must not change the picture."""
+    series = MetricSeries("train_loss")
+    step = 0
+    total = sum(chunks) + 5
+    for size in chunks:
+        for _ in range(size):
+            step += 1 + step % 3
+            series.append(step, float((step * 7919) % 997) / 7)
+        x_range = (1, 3 * total) if fixed_range else None
+        live = series.view().downsample(width, x_range)
+        fresh = filled(list(zip(series.steps, series.values))).view().downsample(width, x_range)
+        assert live == fresh

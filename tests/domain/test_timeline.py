@@ -195,6 +195,10 @@ def test_compact_metrics_events_read_back_equal():
             original.id, original.created_at, original.level, original.message, original.type)
         assert back.data == original.data
     assert timeline.view()[0].raw["id"] == events[0].id
+    view = timeline.view()
+    assert [view.step_at(i) for i in (0, 9, -1)] == [(1, 30), (10, 30), (30, 30)]
+    timeline.merge([make_event(99, created_at=2_000_000_000)])
+    assert timeline.view().step_at(-1) is None
 
 
 def test_metrics_events_that_cannot_be_rebuilt_are_kept_whole():

@@ -68,6 +68,8 @@ def test_backfill_page_by_page_with_cursor_then_snapshot_in_order():
     snap = tracker.snapshot(connection=OK, now=0)
     assert [e.id for e in snap.new_events] == [d["id"] for d in history]
     assert [e.id for e in snap.events] == [d["id"] for d in history]
+    assert list(snap.metrics.get("train_loss").steps) == list(range(1, 61))
+    assert [e.data for e in snap.events] == [d["data"] for d in history], "older metrics read back whole"
 
 
 def test_snapshots_are_frozen_views():

@@ -10,13 +10,14 @@ was paged in out of order) builds a new `Order`, so existing views keep the old 
 from __future__ import annotations
 
 from array import array
-from typing import Iterator, Protocol
+from typing import Iterator, Protocol, Sequence
 
 from ftwatch.domain.models import JobEvent
 
 
 class _Events(Protocol):
     def event(self, number: int) -> JobEvent: ...
+    def step_of(self, number: int) -> tuple[int, int | None] | None: ...
 
 
 class Order:
@@ -90,9 +91,42 @@ class EventsSnapshot:
         for position in range(len(self)):
             yield event(self._number(position))
 
+    def step_at(self, index: int) -> tuple[int, int | None] | None:
+        """(step, total_steps) if the event at `index` is a metrics event, else None — without building the
+        event (O(1) for the compact metrics events), so a log can thin per-step lines cheaply."""
+        size = len(self)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError("event index out of range")
+        return self._events.step_of(self._number(index))
+
     def tail(self, count: int) -> list[JobEvent]:
         """The newest `count` events, oldest first: what a bounded on-screen log needs."""
         return self[max(0, len(self) - count):]
 
+    def last(self, count: int) -> Sequence[JobEvent]:
+        """The newest `count` events as a lazy sequence: only the events actually read are materialised."""
+        return _Window(self, max(0, len(self) - count), len(self))
+
     def __repr__(self) -> str:
         return f"EventsSnapshot({len(self)} events)"
+
+
+class _Window(Sequence):
+    __slots__ = ("_view", "_start", "_stop")
+
+    def __init__(self, view: EventsSnapshot, start: int, stop: int) -> None:
+        self._view, self._start, self._stop = view, start, stop
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("event index out of range")
+        return self._view[self._start + index]

@@ -45,19 +45,22 @@ class IdIndex:
 
     def add(self, event_id: str) -> int:
         """Store a new id (the caller has checked it is unknown); returns its event number."""
-        number = len(self._hashes)
+        hashes = self._hashes
+        number = len(hashes)
         h = hash(event_id)
-        self._blob += event_id.encode("utf-8", "surrogatepass")
-        self._offsets.append(len(self._blob))
-        self._hashes.append(h)
-        if 2 * (number + 1) > len(self._table):
+        blob = self._blob
+        blob += event_id.encode("utf-8", "surrogatepass")
+        self._offsets.append(len(blob))
+        hashes.append(h)
+        table = self._table
+        if 2 * (number + 1) > len(table):
             self._grow()
-        else:
-            table, mask = self._table, self._mask
-            i = h & mask
-            while table[i]:
-                i = (i + 1) & mask
-            table[i] = number + 1
+            return number
+        mask = self._mask
+        i = h & mask
+        while table[i]:
+            i = (i + 1) & mask
+        table[i] = number + 1
         return number
 
     def _grow(self) -> None:

@@ -127,19 +127,30 @@ class SeriesSnapshot:
 class MetricSeries(SeriesSnapshot):
     """The live, growing series; `view()` freezes what it holds now."""
 
-    __slots__ = ()
+    __slots__ = ("_pending",)
 
     def __init__(self, name: str) -> None:
         super().__init__(name, _Storage(array("q"), array("d")), 0)
+        self._pending: dict[int, float] | None = None   # older points held back during a batch
+
+    def begin_batch(self) -> None:
+        """Hold back points older than the newest until `end_batch`, so a back-filled page costs one rebuild."""
+        if self._pending is None:
+            self._pending = {}
+
+    def end_batch(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending:
+            self.merge_points(list(pending), list(pending.values()))
 
     def append(self, step: int, value: float) -> bool:
         """Add a point; False (and nothing changes) if that step is already there."""
-        s = self._storage
-        n = self._n
-        if n == 0 or step > s.steps[n - 1]:
-            s.steps.append(step)
-            s.values.append(value)
-            self._n = n + 1
+        storage = self._storage
+        steps = storage.steps
+        if not steps or step > steps[-1]:      # storage holds exactly this series' points
+            steps.append(step)
+            storage.values.append(value)
+            self._n += 1
             return True
         return self._insert(step, value)
 
@@ -148,6 +159,11 @@ class MetricSeries(SeriesSnapshot):
         i = bisect_left(s.steps, step)
         if i < self._n and s.steps[i] == step:
             return False
+        if self._pending is not None:
+            if step in self._pending:
+                return False
+            self._pending[step] = value
+            return True
         steps, values = array("q", s.steps), array("d", s.values)
         steps.insert(i, step)
         values.insert(i, value)
@@ -156,21 +172,33 @@ class MetricSeries(SeriesSnapshot):
         return True
 
     def merge_points(self, steps: Sequence[int], values: Sequence[float]) -> int:
-        """Add many (step, value) points in one pass, skipping steps already present; returns how many were new."""
+        """Add many (step, value) points in one pass, skipping steps already present (the first report of a
+        step wins); returns how many were new. Newer points append; older ones cost one rebuild in C."""
         old = self._storage
-        have = set(old.steps) if self._n else set()
-        fresh = sorted({st: v for st, v in zip(steps, values) if st not in have}.items())
+        n = self._n
+        old_steps = old.steps
+        fresh: dict[int, float] = {}
+        for step, value in zip(steps, values):
+            if step in fresh:
+                continue
+            i = bisect_left(old_steps, step, 0, n)
+            if not (i < n and old_steps[i] == step):
+                fresh[step] = value
         if not fresh:
             return 0
-        if not self._n or fresh[0][0] > old.steps[self._n - 1]:
-            for st, v in fresh:
-                old.steps.append(st)
-                old.values.append(v)
+        ordered = sorted(fresh.items())
+        new_steps = array("q", (p[0] for p in ordered))
+        new_values = array("d", (p[1] for p in ordered))
+        if not n or new_steps[0] > old_steps[n - 1]:
+            old_steps.extend(new_steps)
+            old.values.extend(new_values)
+        elif new_steps[-1] < old_steps[0]:
+            self._storage = _Storage(new_steps + old_steps, new_values + old.values)
         else:
-            merged = sorted([*zip(old.steps, old.values), *fresh])
+            merged = sorted([*zip(old_steps, old.values), *ordered])
             self._storage = _Storage(array("q", (p[0] for p in merged)), array("d", (p[1] for p in merged)))
-        self._n += len(fresh)
-        return len(fresh)
+        self._n += len(ordered)
+        return len(ordered)
 
     def view(self) -> SeriesSnapshot:
         return SeriesSnapshot(self.name, self._storage, self._n)

@@ -7,7 +7,8 @@ invents a new key per event costs a bounded amount of memory.
 
 from __future__ import annotations
 
-from typing import Mapping
+from contextlib import contextmanager
+from typing import Iterator, Mapping
 
 from ftwatch.domain.models import MetricPoint
 from ftwatch.domain.one_series import MetricSeries, SeriesSnapshot
@@ -71,8 +72,29 @@ class MetricStore:
     def __init__(self) -> None:
         self._series: dict[str, MetricSeries] = {}
         self._names: tuple[str, ...] | None = None
+        self._batching = False
         self.last_step: int | None = None
         self.total_steps: int | None = None
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Points older than a series' newest are merged once at the end instead of one rebuild each."""
+        self._batching = True
+        for one in self._series.values():
+            one.begin_batch()
+        try:
+            yield
+        finally:
+            self._batching = False
+            for one in self._series.values():
+                one.end_batch()
+
+    def _new_series(self, name: str) -> MetricSeries:
+        one = self._series[name] = MetricSeries(name)
+        self._names = None
+        if self._batching:
+            one.begin_batch()
+        return one
 
     def add(self, point: MetricPoint) -> bool:
         return self.add_values(point.step, point.total_steps, point.values)
@@ -91,8 +113,7 @@ class MetricStore:
                 if len(series) >= MAX_SERIES:
                     all_new = False
                     continue
-                one = series[name] = MetricSeries(name)
-                self._names = None
+                one = self._new_series(name)
             if not one.append(step, value):
                 all_new = False
         return all_new
@@ -115,8 +136,7 @@ class MetricStore:
             if one is None:
                 if len(self._series) >= MAX_SERIES:
                     continue
-                one = self._series[name] = MetricSeries(name)
-                self._names = None
+                one = self._new_series(name)
             added += one.merge_points(steps, values)
         return added
 

@@ -7,7 +7,8 @@ relies on: new events that sit next to a known event in the page go next to it i
 
   * the common case, a poll: the page's new events are newer than its first known event, which is the
     newest one we have -> appended (O(page));
-  * back-fill with `after`: the page holds only older events -> prepended (O(page));
+  * back-fill with `after`: the page holds only older events -> prepended (O(page) for the order; the
+    metric series take one rebuild in C per merge, so merging a whole history in one call is cheapest);
   * anything else (a burst paged in newest-first, one page at a time) -> inserted where the page says,
     which rebuilds the order once (O(n), in C).
 
@@ -28,7 +29,7 @@ from typing import Sequence
 from ftwatch.domain.event_store import EventStore
 from ftwatch.domain.events_view import EventsSnapshot, Order
 from ftwatch.domain.models import JobEvent
-from ftwatch.domain.parse import metric_fields
+from ftwatch.domain.metric_parse import metric_fields
 from ftwatch.domain.series import MetricStore
 
 _NEW, _REPEAT = -1, -2
@@ -67,16 +68,21 @@ class Timeline:
         """(step, total_steps, created_at) of the newest `count` metrics events among the newest `scan`
         events, oldest first, stopping where the steps stop increasing (an out-of-order back-fill)."""
         order, store = self._order, self._store
+        step_of, created = store.step_of, store.created
+        newest = order.back[-scan:]
+        if len(newest) < scan:                  # the rest from the older part (stored newest first)
+            older = order.front[: scan - len(newest)]
+            older.reverse()
+            older.extend(newest)
+            newest = older
         found: list[tuple[int, int | None, int]] = []
-        size = len(order)
-        for position in range(size - 1, max(-1, size - 1 - scan), -1):
-            number = order.at(position)
-            step = store.step_of(number)
+        for number in reversed(newest):
+            step = step_of(number)
             if step is None:
                 continue
             if found and step[0] >= found[-1][0]:
                 break
-            found.append((step[0], step[1], store.created[number]))
+            found.append((step[0], step[1], created[number]))
             if len(found) >= count:
                 break
         found.reverse()
@@ -88,16 +94,31 @@ class Timeline:
         wanted = {find(event.id): event for event in events}
         return [wanted[n] for n in self._order.as_array() if n in wanted]
 
-    def _add(self, event: JobEvent) -> int:
+    def _add_all(self, events: Sequence[JobEvent], *, older: bool = False) -> list[int]:
+        """Store events (oldest first); returns their event numbers. The ingest hot path: one loop, locals.
+
+        `older`: the events go below newer ones, so their metric points are merged into the series in one
+        pass (see `MetricStore.batch`) rather than one rebuild per point.
+        """
         store = self._store
         metrics = store.metrics
-        if metrics is not None:
+        add_object, add_compact = store.add_object, store.add_compact
+        if metrics is None:
+            return [add_object(event) for event in events]
+        if older:
+            with metrics.batch():
+                return self._add_all(events)
+        add_values = metrics.add_values
+        numbers = []
+        for event in events:
             fields = metric_fields(event)
             if fields is not None:
                 step, total, values, flat = fields
-                if metrics.add_values(step, total, values) and flat and event.type == "metrics":
-                    return store.add_compact(event, step, total)
-        return store.add_object(event)
+                if add_values(step, total, values) and flat and event.type == "metrics":
+                    numbers.append(add_compact(event, step, total))
+                    continue
+            numbers.append(add_object(event))
+        return numbers
 
     def merge(self, page_newest_first: Sequence[JobEvent], *, after: str | None = None,
               newer_than: str | None = None) -> list[JobEvent]:
@@ -138,19 +159,18 @@ class Timeline:
         return self._insert_runs(page, runs)  # type: ignore[arg-type]
 
     def _append(self, page: Sequence[JobEvent], run: list[int]) -> list[JobEvent]:
-        back, add = self._order.back, self._add
         added = [page[i] for i in reversed(run)]
-        for event in added:
-            back.append(add(event))
+        self._order.back.extend(self._add_all(added))
         self.last_merge = APPENDED
         return added
 
     def _prepend(self, page: Sequence[JobEvent], run: list[int]) -> list[JobEvent]:
-        front, add = self._order.front, self._add
-        for i in run:
-            front.append(add(page[i]))
+        added = [page[i] for i in reversed(run)]
+        numbers = self._add_all(added, older=True)
+        numbers.reverse()                         # the front is stored newest first
+        self._order.front.extend(numbers)
         self.last_merge = PREPENDED
-        return [page[i] for i in reversed(run)]
+        return added
 
     def _place_disjoint(self, page: Sequence[JobEvent], run: list[int]) -> list[JobEvent]:
         """A page sharing no event with the timeline, and no hint: placed by `created_at`."""
@@ -191,8 +211,7 @@ class Timeline:
         for position, _, events in placed:
             rebuilt.extend(whole[previous:position])
             previous = position
-            for event in events:
-                rebuilt.append(self._add(event))
+            rebuilt.extend(self._add_all(events, older=True))
             added.extend(events)
         rebuilt.extend(whole[previous:])
         self._order = Order(rebuilt)

@@ -54,7 +54,7 @@ class JobTracker:
     def phase(self) -> Phase:
         """The job's phase from its status and newest events (see `phase.detect_phase`)."""
         if self._phase is None:
-            self._phase = detect_phase(self.job, self.timeline.view().tail(PHASE_TAIL))
+            self._phase = detect_phase(self.job, self.timeline.view().last(PHASE_TAIL))
         return self._phase
 
     def update_job(self, job: Job) -> None:
@@ -133,6 +133,8 @@ class JobTracker:
         return events
 
     def _note_start(self, added: list[JobEvent]) -> None:
+        if self._started_at is not None:
+            return
         for event in added:
             if event.type != "metrics" and event.message.startswith(_STARTED):
                 self._started_at = float(event.created_at)

@@ -13,6 +13,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ftwatch.domain.models import Checkpoint, Job, JobEvent
+from ftwatch.errors import TransientSourceError
+
+
+class UnreachableError(TransientSourceError):
+    """No HTTP answer at all (refused, DNS, dropped mid-body). Transient like any network blip, but a headless
+    command that has *never* reached the API gives up after a few of these: a typo'd host will not heal."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,252 @@
+"""The `ftwatch` command: argparse, settings, and one place that turns errors into exit statuses.
+
+    ftwatch [--demo] [options]                 the TUI (ftwatch.launch.run_tui)
+    ftwatch sim ...                            the simulator (arguments go to ftwatch.sim.cli.main)
+    ftwatch follow JOB_ID [--json]             print the job's events until it ends
+    ftwatch wait JOB_ID                        wait for the end; one summary line
+    ftwatch summary SOURCE [--json]            job id, result CSV or recorded job file
+    ftwatch export SOURCE [--format csv|jsonl] [-o FILE]
+
+Exit statuses: 0 succeeded (or done), 1 job failed, 3 job cancelled, 2 usage or configuration error,
+4 API error that retrying cannot fix (401, 404, unreachable host), 130 interrupted.
+
+Nothing heavy is imported at module level: `ftwatch --help` and `--version` must be instant and work without a
+TTY; the openai SDK, Textual and the simulator load only inside the command that needs them. Every
+FtwatchError ends as one line on stderr, "ftwatch: <message>", never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import re
+import sys
+import tempfile
+from typing import Callable, Sequence
+
+from ftwatch import __version__
+from ftwatch.config import Settings, from_env, parse_smoothing
+from ftwatch.errors import ConfigError, FatalSourceError, FtwatchError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED, EXIT_API, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+
+
+class UsageError(Exception):
+    """argparse's complaint, turned into one line instead of usage + error + SystemExit."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _smoothing_arg(text: str) -> float | None:
+    try:
+        return parse_smoothing(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def _seconds_arg(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+    return value
+
+
+def _connection_options() -> argparse.ArgumentParser:
+    """Options every command accepts, before or after the command name (SUPPRESS: unset ones don't clobber)."""
+    shared = _Parser(add_help=False, argument_default=argparse.SUPPRESS)
+    group = shared.add_argument_group("connection (flag > environment > default)")
+    group.add_argument("--base-url", metavar="URL", help="API base URL (env OPENAI_BASE_URL)")
+    group.add_argument("--organization", metavar="ORG", help="organization id (env OPENAI_ORG_ID)")
+    group.add_argument("--project", metavar="PROJECT", help="project id (env OPENAI_PROJECT_ID)")
+    group.add_argument("--azure-endpoint", metavar="URL", help="Azure OpenAI endpoint (env AZURE_OPENAI_ENDPOINT; "
+                       "key from AZURE_OPENAI_API_KEY)")
+    group.add_argument("--api-version", metavar="V", help="Azure API version (env OPENAI_API_VERSION)")
+    group.add_argument("--timeout", type=_seconds_arg, metavar="S", help="per-request timeout (default 30)")
+    group.add_argument("--poll-interval", type=_seconds_arg, metavar="S",
+                       help="seconds between polls of a running job (default 2; queued jobs 5x slower)")
+    group.add_argument("--debug", action="store_true",
+                       help="log API requests (keys redacted) to stderr; the TUI logs to a temp file")
+    return shared
+
+
+def build_parser() -> argparse.ArgumentParser:
+    shared = _connection_options()
+    parser = _Parser(
+        prog="ftwatch",
+        description="A calm terminal live monitor for OpenAI fine-tuning jobs. The API key is read from "
+                    "OPENAI_API_KEY (or AZURE_OPENAI_API_KEY), never from a flag.",
+        parents=[shared],
+        epilog="exit statuses: 0 succeeded, 1 failed, 3 cancelled, 2 usage/config error, 4 API error (401, 404)",
+    )
+    parser.add_argument("--version", action="version", version=f"ftwatch {__version__}")
+    parser.add_argument("--demo", action="store_true", help="watch simulated jobs (no key needed)")
+    parser.add_argument("--notify-cmd", metavar="CMD", help="run CMD when a job finishes "
+                        "(env FTWATCH_JOB_ID, FTWATCH_JOB_STATUS)")
+    parser.add_argument("--smoothing", type=_smoothing_arg, metavar="W", default=argparse.SUPPRESS,
+                        help="loss smoothing weight in [0, 1) or 'auto' (default auto)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    commands.add_parser("sim", help="run the OpenAI fine-tuning API simulator (see `ftwatch sim --help`)",
+                        add_help=False)
+
+    follow = commands.add_parser("follow", parents=[shared], help="print a job's events until it ends")
+    follow.add_argument("job_id", metavar="JOB_ID")
+    follow.add_argument("--json", action="store_true", help="one event object per line, exactly as the API sent it")
+    follow.add_argument("--smoothing", type=_smoothing_arg, metavar="W", default=argparse.SUPPRESS,
+                        help="loss smoothing weight in [0, 1) or 'auto'")
+
+    wait = commands.add_parser("wait", parents=[shared], help="wait until a job ends; one line at the end")
+    wait.add_argument("job_id", metavar="JOB_ID")
+
+    summary = commands.add_parser("summary", parents=[shared], help="losses, steps and trend of a job")
+    summary.add_argument("source", metavar="SOURCE",
+                         help="job id, result CSV (base64 or decoded), or recorded job file")
+    summary.add_argument("--json", action="store_true", help="one JSON object")
+    summary.add_argument("--smoothing", type=_smoothing_arg, metavar="W", default=argparse.SUPPRESS,
+                         help="loss smoothing weight in [0, 1) or 'auto'")
+
+    export = commands.add_parser("export", parents=[shared], help="the metrics per step as CSV or JSON lines")
+    export.add_argument("source", metavar="SOURCE", help="job id, result CSV (base64 or decoded), or recorded job file")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    export.add_argument("--smoothing", type=_smoothing_arg, metavar="W", default=argparse.SUPPRESS,
+                        help="smoothing weight for the smoothed column, or 'auto'")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["sim"]:
+        from ftwatch.sim.cli import main as sim_main
+
+        try:
+            return sim_main(argv[1:])
+        except SystemExit as done:      # its --help
+            return done.code if isinstance(done.code, int) else EXIT_OK
+    stop_logging = None
+    try:
+        args = build_parser().parse_args(argv)
+        settings = from_env(args)
+        if settings.debug:
+            stop_logging = _start_debug_log(settings, tui=getattr(args, "command", None) is None)
+        return _dispatch(args, settings)
+    except SystemExit as done:          # --help / --version
+        return done.code if isinstance(done.code, int) else EXIT_OK
+    except UsageError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except ConfigError as exc:
+        return _fail(exc.message, EXIT_USAGE)
+    except FatalSourceError as exc:
+        return _fail(exc.message, EXIT_API)
+    except FtwatchError as exc:
+        return _fail(exc.message, EXIT_API)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:             # `ftwatch follow --json | head`: the reader left, nothing went wrong
+        _silence_stdout()
+        return EXIT_OK
+    finally:
+        if stop_logging is not None:
+            stop_logging()
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    command = getattr(args, "command", None)
+    if command is None:
+        if not args.demo:
+            settings.require_credentials()
+        from ftwatch.launch import run_tui
+
+        return run_tui(settings, demo=args.demo)
+    if command in ("follow", "wait"):
+        settings.require_credentials()
+    if command == "follow":
+        from ftwatch.headless.follow import follow
+
+        return asyncio.run(follow(settings, args.job_id, json_lines=args.json))
+    if command == "wait":
+        from ftwatch.headless.wait import wait
+
+        return asyncio.run(wait(settings, args.job_id))
+    if command == "summary":
+        from ftwatch.headless.summary import summary
+
+        return asyncio.run(summary(settings, args.source, as_json=args.json))
+    if command == "export":
+        from ftwatch.headless.export import export
+
+        return asyncio.run(export(settings, args.source, fmt=args.format, output=args.output))
+    raise UsageError(f"unknown command {command!r}")
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"ftwatch: {message}", file=sys.stderr, flush=True)
+    return status
+
+
+class RedactingFilter(logging.Filter):
+    """Masks the configured keys and any Authorization / api-key header value in every log record."""
+
+    _HEADER = re.compile(r"(?i)((?:authorization|api-key)['\"]?\s*[:=]\s*['\"]?)(bearer\s+)?[^\s'\",}]+")
+    _BEARER = re.compile(r"(?i)(bearer\s+)[^\s'\",}]+")
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s]
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        text = self._HEADER.sub(lambda m: f"{m.group(1)}{m.group(2) or ''}***", text)
+        return self._BEARER.sub(r"\1***", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.redact(record.getMessage())
+        record.args = None
+        return True
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        return
+
+
+def _start_debug_log(settings: Settings, *, tui: bool) -> Callable[[], None]:
+    """--debug: request logs through the redacting filter; returns the undo (main runs in tests too).
+
+    Headless commands log to stderr. The TUI paints on stderr, so it logs to a file in the temp directory
+    instead, and says where when it exits."""
+    if tui:
+        path = os.path.join(tempfile.gettempdir(), f"ftwatch-debug-{os.getpid()}.log")
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    else:
+        path = None
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("ftwatch debug %(asctime)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(settings.secrets()))
+    loggers = [logging.getLogger(name) for name in ("ftwatch", "openai", "httpx2")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
+
+    def undo() -> None:
+        for logger, level in zip(loggers, levels):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+        handler.close()
+        if path is not None:
+            print(f"ftwatch: debug log written to {path}", file=sys.stderr)
+
+    return undo

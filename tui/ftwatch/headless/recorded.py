@@ -1,0 +1,152 @@
+"""Read a local SOURCE for `summary` / `export`: a result CSV (base64 as served, or decoded) or a recorded job.
+
+Recorded jobs use the simulator's scenario shapes (issue 2) — `{"jobs": [{"job", "events", "result_csv", ...}]}`,
+a bare list of events, or an events page `{"object": "list", "data": [...]}` — read here directly rather than
+through ftwatch.sim (headless code does not depend on the simulator). Events with ids are in API order (newest
+first) unless their timestamps rise; recordings without ids (printed by notebook monitors, oldest first) get
+local ids. A job object without a status has it inferred from the newest recognisable message.
+
+Every problem is a one-line ConfigError naming the file (exit 2): the user must fix the input.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ftwatch.domain.models import Job, MetricPoint
+from ftwatch.domain.parse import parse_event, parse_job
+from ftwatch.domain.resultfile import parse_result_csv
+from ftwatch.domain.tracker import JobTracker
+from ftwatch.errors import ConfigError
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Recorded:
+    tracker: JobTracker
+    status: str | None          # None for a bare CSV: it says nothing about how the job ended
+
+
+def looks_like_path(text: str) -> bool:
+    return "/" in text or "\\" in text or text.lower().endswith((".csv", ".json", ".txt", ".jsonl"))
+
+
+def load_file(path: str, *, smoothing: float | None) -> Recorded:
+    content = _read(path)
+    stripped = content.lstrip()
+    if stripped[:1] in (b"{", b"["):
+        return _recorded_job(path, content, smoothing)
+    return Recorded(tracker=_csv_tracker(path, content, smoothing), status=None)
+
+
+def _read(path: str) -> bytes:
+    file = Path(path)
+    try:
+        if file.stat().st_size > MAX_FILE_BYTES:
+            raise ConfigError(f"{path}: too large to be a result file or a recorded job")
+        return file.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+
+
+def _csv_tracker(path: str, content: bytes, smoothing: float | None) -> JobTracker:
+    points = _points(path, content)
+    tracker = JobTracker(Job(id=Path(path).name, created_at=0, status="unknown", model=""), smoothing=smoothing)
+    tracker.add_result_points(points)
+    return tracker
+
+
+def _recorded_job(path: str, content: bytes, smoothing: float | None) -> Recorded:
+    try:
+        document = json.loads(content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid JSON ({exc})") from None
+    entry = _first_entry(path, document)
+    job_dict = entry.get("job") if isinstance(entry.get("job"), dict) else {}
+    events = _events_newest_first(path, entry.get("events"))
+    status = job_dict.get("status") if isinstance(job_dict.get("status"), str) else _infer_status(events)
+    job = parse_job({"id": Path(path).stem, "created_at": 0, "model": "", **job_dict, "status": status})
+    tracker = JobTracker(job, smoothing=smoothing)
+    if events:
+        tracker.merge([parse_event(e) for e in events])
+    csv = entry.get("result_csv")
+    if isinstance(csv, str) and csv.strip():
+        tracker.add_result_points(_points(path, csv))
+    if not events and not (isinstance(csv, str) and csv.strip()):
+        raise ConfigError(f"{path}: the recorded job has no events and no result_csv to summarise")
+    return Recorded(tracker=tracker, status=status)
+
+
+def _first_entry(path: str, document: Any) -> dict:
+    if isinstance(document, list):
+        return {"events": document}
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: expected a JSON object or list")
+    if "jobs" in document:
+        jobs = document["jobs"]
+        if not isinstance(jobs, list) or not jobs or not isinstance(jobs[0], dict):
+            raise ConfigError(f'{path}: "jobs" must be a non-empty list of objects')
+        if len(jobs) > 1:
+            raise ConfigError(f"{path}: holds {len(jobs)} jobs; summary and export take a file with one job")
+        return jobs[0]
+    if isinstance(document.get("data"), list):
+        return {"events": document["data"]}
+    if "events" in document or "job" in document:
+        return document
+    raise ConfigError(f'{path}: not a recorded job (expected {{"jobs": [...]}}, a list of events or an events page)')
+
+
+def _events_newest_first(path: str, items: Any) -> list[dict]:
+    if isinstance(items, dict) and isinstance(items.get("data"), list):
+        items = items["data"]
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise ConfigError(f"{path}: events must be a list")
+    events = [{"message": e} if isinstance(e, str) else e for e in items]
+    if not all(isinstance(e, dict) for e in events):
+        raise ConfigError(f"{path}: every event must be an object or a message string")
+    if all(isinstance(e.get("id"), str) for e in events):
+        stamps = [e.get("created_at") for e in events]
+        if all(isinstance(s, int) for s in stamps) and any(a < b for a, b in zip(stamps, stamps[1:])):
+            return list(reversed(events))
+        return events
+    # A recording without ids is oldest first (printed by a monitor loop): give it ids, newest first.
+    return [{"id": f"recorded-{i}", "created_at": 0, "level": "info", "type": None, "data": None, **e}
+            for i, e in reversed(list(enumerate(events)))]
+
+
+def _points(path: str, content: bytes | str) -> list[MetricPoint]:
+    try:
+        points = parse_result_csv(content)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if not points:
+        raise ConfigError(f"{path}: a result CSV header but no metric rows")
+    return points
+
+
+def _infer_status(events_newest_first: list[dict]) -> str:
+    for event in events_newest_first:
+        message = str(event.get("message", "")).lower()
+        if "successfully completed" in message or "job completed" in message:
+            return "succeeded"
+        if "cancel" in message:
+            return "cancelled"
+        if event.get("level") == "error" or "failed" in message:
+            return "failed"
+        if message.startswith("step ") or "fine-tuning job started" in message or "checkpoint" in message:
+            return "running"
+        if "files validated" in message or "queued" in message:
+            return "queued"
+        if "validating" in message:
+            return "validating_files"
+    return "unknown"

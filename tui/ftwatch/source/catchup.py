@@ -1,0 +1,95 @@
+"""Fetch exactly the events a job's timeline does not have yet, whatever the API throws at us.
+
+The API has no "events since X": pages are newest first and `after` walks toward older events. So each poll
+reads the newest page and stops at the first id already known; only while a whole page is new does it follow
+`after` further back. In steady state that is ONE request per poll; a backfill of N events at limit L is
+ceil(N / L) requests, plus one when the last page was exactly full and its `has_more` must be confirmed.
+
+Nothing is merged until the walk has joined up with what is known (or, for the first backfill, reached the
+oldest event), so the chunk handed to the timeline is always contiguous: a gap is impossible by construction.
+The walk's state (collected events and cursor) survives a transient error, so a retry resumes where it stopped
+instead of starting a burst of 1,000 events over. Hostile pages are handled here too:
+- `has_more: false` on a full page, or when we have not yet met a known id: keep walking (it may lie);
+- an empty page in the middle of a walk: ask once more; if it stays empty, a backfill accepts it as the end,
+  a catch-up keeps its place and resumes next poll (and accepts a gap only after `MAX_STALLED_POLLS`, rather
+  than freezing the view forever);
+- a server that ignores `after` (no new id on a page) ends the walk instead of looping.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, Sequence
+
+from ftwatch.domain.models import JobEvent
+from ftwatch.source.base import JobSource
+
+MAX_STALLED_POLLS = 3
+
+
+class KnownEvents(Protocol):
+    def knows(self, event_id: str) -> bool: ...
+
+
+class EventCatchUp:
+    def __init__(self, source: JobSource, job_id: str, *, page_limit: int = 100, backfill_limit: int = 100) -> None:
+        self._source = source
+        self._job_id = job_id
+        self._page_limit = page_limit
+        self._backfill_limit = backfill_limit
+        self._reset()
+        self._stalled_polls = 0
+
+    def _reset(self) -> None:
+        self._collected: list[JobEvent] = []     # newest first, contiguous from the top of the first page read
+        self._ids: set[str] = set()
+        self._after: str | None = None
+        self._previous_said_end = False
+
+    async def fetch(self, known: KnownEvents, *, backfill: bool) -> Sequence[JobEvent] | None:
+        """New events newest first, ready for `JobTracker.merge`, or None when this poll could not join up yet.
+
+        `backfill` is true while the timeline is empty: then there is no known id to meet, and the walk ends at
+        the oldest event instead. Raises SourceError; the walk resumes on the next call.
+        """
+        limit = self._backfill_limit if backfill else self._page_limit
+        empty_retries = 0
+        while True:
+            page = await self._source.list_events(self._job_id, after=self._after, limit=limit)
+            events = page.events
+            if not events:
+                if self._after is None or (backfill and self._previous_said_end):
+                    return self._finish()
+                if empty_retries == 0:
+                    empty_retries += 1
+                    continue
+                if backfill:
+                    return self._finish()
+                return self._stall()
+            met_known = False
+            progress = False
+            for event in events:
+                if known.knows(event.id):
+                    met_known = True
+                    break
+                if event.id not in self._ids:
+                    self._ids.add(event.id)
+                    self._collected.append(event)
+                    progress = True
+            if met_known or not progress:
+                return self._finish()
+            self._after = events[-1].id
+            self._previous_said_end = not page.has_more
+            if backfill and not page.has_more and len(events) < limit:
+                return self._finish()
+
+    def _finish(self) -> list[JobEvent]:
+        chunk = self._collected
+        self._reset()
+        self._stalled_polls = 0
+        return chunk
+
+    def _stall(self) -> list[JobEvent] | None:
+        self._stalled_polls += 1
+        if self._stalled_polls >= MAX_STALLED_POLLS:
+            return self._finish()
+        return None

@@ -1,0 +1,80 @@
+"""FtwatchApp: wires the monitor screen, the help and the global keys. It decides nothing itself.
+
+The data source is not built here: `source_factory` is awaited by the monitor screen in a worker after the
+first frame, because importing the openai SDK (or starting the simulator) costs half a second and the
+first frame must come as fast as a bare Textual app's. Until then the layout shows "connecting…".
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Awaitable, Callable
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ftwatch.source.base import JobSource
+from ftwatch.ui import partial_updates
+from ftwatch.ui.screens.help import HelpScreen
+from ftwatch.ui.screens.monitor import MonitorScreen
+
+SourceFactory = Callable[[], Awaitable[JobSource]]
+
+
+class FtwatchApp(App[int]):
+    TITLE = "ftwatch"
+    CSS_PATH = [
+        "app.tcss",
+        "screens/monitor.tcss",
+        "screens/dialogs.tcss",
+        "widgets/job_list.tcss",
+        "widgets/job_header.tcss",
+        "widgets/job_progress.tcss",
+        "widgets/loss_chart.tcss",
+        "widgets/event_log.tcss",
+        "widgets/status_line.tcss",
+    ]
+    # Below 100 columns the panes stack (chart above log) instead of being cut off.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("f1", "help", "Help", show=False, id="app.help_f1"),
+    ]
+
+    def __init__(self, source_factory: SourceFactory, settings, *, demo: bool = False,
+                 clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        partial_updates.install()
+        self._source_factory = source_factory
+        self._settings = settings
+        self._demo = demo
+        self._clock = clock
+        if demo:
+            self.sub_title = "demo · simulated jobs"
+
+    def get_default_screen(self) -> Screen:
+        return MonitorScreen(self._source_factory, self._settings, demo=self._demo, clock=self._clock)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        shown = {}
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if binding.description and active.enabled:
+                label = binding.key_display or self.get_key_display(binding)
+                shown.setdefault(binding.description, []).append(label)
+        self.push_screen(HelpScreen([(" / ".join(keys), description) for description, keys in shown.items()]))
+
+    def write_escape(self, sequence: str) -> None:
+        """Send an escape sequence the terminal acts on (desktop notifications).
+
+        Textual offers `bell()` and `copy_to_clipboard()` but no public way to emit other escapes; both of
+        those write through the driver exactly like this, after the current frame, so nothing interleaves.
+        """
+        driver = self._driver
+        if driver is not None and not self.is_headless:
+            driver.write(sequence)

@@ -1,0 +1,59 @@
+"""Messages the monitor's workers post to the screen: each carries immutable domain values, nothing live.
+
+Workers never touch widgets; they post one of these and the screen's handlers set attributes on the widgets
+(messages up, attributes down). A snapshot is frozen, so it can cross from the worker to the UI safely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from ftwatch.domain.models import Job
+from ftwatch.domain.snapshot import JobSnapshot, JobsSnapshot
+from ftwatch.errors import FtwatchError
+from ftwatch.source.base import JobSource
+
+
+@dataclass
+class SourceReady(Message):
+    """The data source exists (the SDK or the simulator loaded after the first paint)."""
+
+    description: str
+    source: JobSource
+
+
+@dataclass
+class SourceUnavailable(Message):
+    """Creating the source failed (missing key, bad URL): polling cannot start."""
+
+    error: FtwatchError
+
+
+@dataclass
+class JobsRefreshed(Message):
+    snapshot: JobsSnapshot
+
+
+@dataclass
+class JobUpdated(Message):
+    snapshot: JobSnapshot
+
+
+@dataclass
+class CancelAnswered(Message):
+    """The server's answer to a cancel request: the job as it came back, or the error that stopped it."""
+
+    job_id: str
+    job: Job | None = None
+    error: FtwatchError | None = None
+
+
+@dataclass
+class NotifyCommandDone(Message):
+    """`--notify-cmd` finished; a non-zero exit is shown, not swallowed."""
+
+    job_id: str
+    returncode: int | None
+    detail: str = ""

@@ -1,0 +1,206 @@
+"""How domain values read on screen: badges, ages, bars and sparklines as plain strings.
+
+Pure functions (no Textual), so the wording is tested without an app and the widgets stay thin. Everything
+returns plain text: server strings are cleaned with `domain.text.clean` here and become `rich.text.Text`
+in the widgets, never markup.
+
+Ages and elapsed times are deliberately coarse ("updated 40 s ago", "running for 12m"): a label that
+changes every second repaints every second, and a quiet screen should write nothing to the terminal.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Mapping, Sequence
+
+from ftwatch.domain.format import human_duration
+from ftwatch.domain.models import Job, Phase
+from ftwatch.domain.snapshot import Connection, LinkState
+from ftwatch.domain.text import clean
+
+# Symbol AND word for every phase: colour is never the only signal (NO_COLOR, colour blindness).
+BADGES: dict[Phase, tuple[str, str]] = {
+    Phase.VALIDATING_FILES: ("…", "validating"),
+    Phase.QUEUED: ("◷", "queued"),
+    Phase.RUNNING: ("▶", "running"),
+    Phase.EVALUATING: ("◐", "evaluating"),
+    Phase.PAUSED: ("‖", "paused"),
+    Phase.SUCCEEDED: ("✓", "succeeded"),
+    Phase.FAILED: ("✗", "failed"),
+    Phase.CANCELLED: ("⊘", "cancelled"),
+    Phase.UNKNOWN: ("?", "unknown"),
+}
+
+# The CSS-ish tone of a phase; widgets map it to a component class (theme colours, never hex).
+TONES: dict[Phase, str] = {
+    Phase.VALIDATING_FILES: "waiting",
+    Phase.QUEUED: "waiting",
+    Phase.RUNNING: "active",
+    Phase.EVALUATING: "active",
+    Phase.PAUSED: "waiting",
+    Phase.SUCCEEDED: "good",
+    Phase.FAILED: "bad",
+    Phase.CANCELLED: "muted",
+    Phase.UNKNOWN: "muted",
+}
+
+SPARK_CHARS = "▁▂▃▄▅▆▇█"
+_DATED = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+BAR_DONE, BAR_TODO = "▰", "▱"
+
+
+def badge(phase: Phase, status: str = "") -> str:
+    """`✓ succeeded`; an unknown status shows its own (cleaned) word after the `?`."""
+    symbol, word = BADGES.get(phase, BADGES[Phase.UNKNOWN])
+    if phase is Phase.UNKNOWN and status:
+        word = clean(status, max_len=12)
+    return f"{symbol} {word}"
+
+
+def short_model(model: str) -> str:
+    """`gpt-4.1-nano-2025-04-14` -> `gpt-4.1-nano`: the snapshot date rarely tells jobs apart."""
+    return _DATED.sub("", model)
+
+
+def job_name(job: Job, max_len: int = 40) -> str:
+    """What a user calls the job: their suffix first, then the base model (`support-bot · gpt-4.1-nano`)."""
+    model = clean(short_model(job.model or "?"), max_len=max_len)
+    if job.suffix:
+        return f"{clean(job.suffix, max_len=max_len)} · {model}"
+    return model
+
+
+def age_text(seconds: float | None) -> str:
+    """How long ago the last successful poll was, coarse enough not to tick every second for long."""
+    if seconds is None:
+        return "not updated yet"
+    seconds = max(0.0, seconds)
+    if seconds < 2:
+        return "updated just now"
+    if seconds < 10:
+        return f"updated {int(seconds)} s ago"
+    if seconds < 60:
+        return f"updated {int(seconds // 10) * 10} s ago"
+    if seconds < 3600:
+        return f"updated {int(seconds // 60)} min ago"
+    return f"updated {int(seconds // 3600)} h ago"
+
+
+def link_text(connection: Connection, now: float) -> str:
+    """One calm line about the link: `updated 3 s ago`, `rate limited (429) · retrying in 8 s`."""
+    state = connection.state
+    if state is LinkState.CONNECTING:
+        return "connecting…"
+    if state is LinkState.FAILED:
+        return f"stopped: {clean(connection.message, max_len=80)}"
+    if state is LinkState.RETRYING:
+        wait = max(0, math.ceil((connection.retry_at or now) - now))
+        reason = clean(connection.message, max_len=60) or "connection problem"
+        when = f"retrying in {wait} s" if wait > 0 else "retrying now"
+        return f"{reason} · {when}"
+    if connection.last_success is None:
+        return "connected"
+    return age_text(now - connection.last_success)
+
+
+def link_tone(connection: Connection) -> str:
+    return {LinkState.OK: "good", LinkState.RETRYING: "warn", LinkState.FAILED: "bad"}.get(connection.state, "muted")
+
+
+def elapsed_text(seconds: float | None) -> str:
+    """Elapsed time for a live phase: seconds only in the first minute, then whole minutes."""
+    if seconds is None or seconds < 0 or not math.isfinite(seconds):
+        return ""
+    if seconds < 60:
+        return human_duration(seconds)
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    return human_duration(seconds - seconds % 60)
+
+
+def mini_bar(fraction: float | None, width: int = 5) -> str:
+    if fraction is None or not math.isfinite(fraction):
+        return ""
+    done = min(width, max(0, round(fraction * width)))
+    return BAR_DONE * done + BAR_TODO * (width - done)
+
+
+def steps_text(step: int | None, total: int | None) -> str:
+    if step is None:
+        return ""
+    return f"{step}/{total}" if total else str(step)
+
+
+def sparkline(values: Sequence[float], width: int) -> str:
+    """A block sparkline of at most `width` columns (values are already one per column)."""
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite or width <= 0:
+        return ""
+    values = list(values)[-width:]
+    low, high = min(finite), max(finite)
+    span = high - low
+    top = len(SPARK_CHARS) - 1
+    out = []
+    for value in values:
+        if not math.isfinite(value):
+            out.append(" ")
+        elif span <= 0:
+            out.append(SPARK_CHARS[top // 2])
+        else:
+            out.append(SPARK_CHARS[round((value - low) / span * top)])
+    return "".join(out)
+
+
+def bucket_means(xs: Sequence[float], ys: Sequence[float], width: int) -> list[float]:
+    """Average points into `width` equal x-buckets (empty buckets are NaN): a downsample made sparkline-sized."""
+    if not xs or width <= 0:
+        return []
+    low, high = xs[0], xs[-1]
+    span = (high - low) or 1.0
+    sums = [0.0] * width
+    counts = [0] * width
+    for x, y in zip(xs, ys):
+        if not math.isfinite(y):
+            continue
+        column = min(width - 1, int((x - low) / span * width))
+        sums[column] += y
+        counts[column] += 1
+    return [total / count if count else math.nan for total, count in zip(sums, counts)]
+
+
+def tokens_text(tokens: int | None) -> str:
+    if tokens is None:
+        return ""
+    if tokens >= 1_000_000:
+        return f"{tokens / 1_000_000:.1f}M tokens"
+    if tokens >= 1_000:
+        return f"{tokens / 1_000:.1f}k tokens"
+    return f"{tokens} tokens"
+
+
+_HYPER_NAMES = {"n_epochs": "epochs", "batch_size": "batch", "learning_rate_multiplier": "lr×", "beta": "β"}
+
+
+def hyperparameters_text(hyper: Mapping[str, Any] | None) -> str:
+    """`epochs 3 · batch 8 · lr× 1.8`; unknown keys are kept (cleaned), nested values are skipped."""
+    if not hyper:
+        return ""
+    parts = []
+    for key, value in hyper.items():
+        if isinstance(value, (dict, list, tuple)) or value is None:
+            continue
+        name = _HYPER_NAMES.get(str(key), clean(key, max_len=24))
+        if isinstance(value, float):
+            shown = f"{value:g}"
+        else:
+            shown = clean(value, max_len=16)
+        parts.append(f"{name} {shown}")
+    return " · ".join(parts)
+
+
+def smoothing_text(weight: float, half_life_steps: float, auto: bool) -> str:
+    if weight <= 0:
+        return "raw (no smoothing)"
+    mode = "auto " if auto else ""
+    return f"smoothing {mode}{weight:.3f} (half-life {half_life_steps:.0f} steps)"

@@ -1,0 +1,44 @@
+"""The command palette's "jump to job": type part of an id, model or suffix, press enter.
+
+Job names come from the server, and the palette's own highlighter parses its input as markup, so hits are
+built here from plain `Content` with the matched characters styled, never through `Matcher.highlight`.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+if TYPE_CHECKING:
+    from ftwatch.ui.screens.monitor import MonitorScreen
+
+
+class JumpToJob(Provider):
+    def _choices(self) -> list[tuple[str, str, str]]:
+        screen: MonitorScreen = self.screen  # type: ignore[assignment]
+        return screen.job_choices() if hasattr(screen, "job_choices") else []
+
+    def _jump(self, job_id: str) -> None:
+        screen = self.screen
+        if hasattr(screen, "jump_to_job"):
+            screen.jump_to_job(job_id)
+
+    async def discover(self) -> Hits:
+        for job_id, label, phase in self._choices():
+            yield DiscoveryHit(Content(f"jump to {label}"), partial(self._jump, job_id), text=f"jump to {job_id}",
+                               help=phase)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for job_id, label, phase in self._choices():
+            candidate = f"jump to {label}"
+            score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
+            if score <= 0:
+                continue
+            content = Content(candidate)
+            for offset in offsets:
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+            yield Hit(score, content, partial(self._jump, job_id), text=candidate, help=phase)

@@ -1,0 +1,169 @@
+"""From domain snapshots to what each widget shows: pure functions, no Textual state.
+
+The monitor screen routes data; these functions decide the words. Keeping them pure makes the wording
+testable without an app, and keeps every server string on the `clean` -> `Text` path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ftwatch.domain.format import human_duration, metric_value
+from ftwatch.domain.models import Job, Phase
+from ftwatch.domain.phase import detect_phase
+from ftwatch.domain.smoothing import auto_weight, half_life
+from ftwatch.domain.snapshot import JobSnapshot, MetricsView, Trend
+from ftwatch.domain.text import clean
+from ftwatch.ui import presentation as p
+from ftwatch.ui.widgets.job_header import HeaderView
+from ftwatch.ui.widgets.job_list import JobRow
+from ftwatch.ui.widgets.job_progress import ProgressView
+from ftwatch.ui.widgets.loss_chart import ChartData
+
+SPARK_WIDTH = 8
+TREND_WORDS = {Trend.IMPROVING: "improving ↘", Trend.FLAT: "flat →", Trend.WORSENING: "worsening ↗",
+               Trend.UNKNOWN: "too early to tell"}
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A metric and its validation companions, charted together (`m` cycles families)."""
+
+    label: str
+    train: str
+    valid: str | None = None
+    full: str | None = None
+
+
+KNOWN_FAMILIES = (
+    Family("loss", "train_loss", "valid_loss", "full_valid_loss"),
+    Family("token accuracy", "train_mean_token_accuracy", "valid_mean_token_accuracy",
+           "full_valid_mean_token_accuracy"),
+)
+
+
+def families(metrics: MetricsView | None) -> list[Family]:
+    """The loss first, then accuracy, then any other metric the job reports (RFT rewards...) on its own."""
+    names = metrics.names() if metrics is not None else ()
+    found = [f for f in KNOWN_FAMILIES if f.train in names]
+    covered = {n for f in KNOWN_FAMILIES for n in (f.train, f.valid, f.full)}
+    found += [Family(clean(n, max_len=40), n) for n in names if n not in covered]
+    return found or [KNOWN_FAMILIES[0]]
+
+
+def pick_family(metrics: MetricsView | None, label: str) -> Family:
+    options = families(metrics)
+    return next((f for f in options if f.label == label), options[0])
+
+
+def weight_for(smoothing: float | None, total_steps: int | None) -> float:
+    return auto_weight(total_steps) if smoothing is None else smoothing
+
+
+def next_weight(weight: float, stronger: bool) -> float:
+    """`]` doubles the half-life, `[` halves it; below one step it becomes raw (0)."""
+    if stronger:
+        half = 1.0 if weight <= 0 else min(10_000.0, half_life(weight) * 2)
+        return 0.5 ** (1.0 / half)
+    if weight <= 0:
+        return 0.0
+    half = half_life(weight) / 2
+    return 0.0 if half < 1.0 else 0.5 ** (1.0 / half)
+
+
+def job_phase(job: Job, snapshot: JobSnapshot | None) -> Phase:
+    if snapshot is not None and snapshot.job.id == job.id and snapshot.job.status == job.status:
+        return snapshot.phase
+    return detect_phase(job, ())
+
+
+def job_row(job: Job, snapshot: JobSnapshot | None, smoothing: float | None) -> JobRow:
+    phase = job_phase(job, snapshot)
+    steps = spark = eta = ""
+    fraction = None
+    if snapshot is not None:
+        progress = snapshot.progress
+        fraction = progress.fraction
+        counts = p.steps_text(progress.step, progress.total_steps)
+        steps = f"{counts} {p.mini_bar(fraction)}".strip() if counts else ""
+        eta = progress.label if phase is not Phase.EVALUATING else "evaluating"
+        spark = _sparkline(snapshot, smoothing)
+    if not eta and phase.is_terminal and job.finished_at:
+        eta = f"took {human_duration(job.finished_at - job.created_at)}"
+    return JobRow(job_id=job.id, phase=phase, tone=p.TONES[phase], badge=p.badge(phase, job.status),
+                  name=p.job_name(job), steps=steps, spark=spark, eta=eta, created_at=job.created_at,
+                  fraction=fraction)
+
+
+def _sparkline(snapshot: JobSnapshot, smoothing: float | None) -> str:
+    series = snapshot.metrics.get("train_loss")
+    if series is None or not len(series):
+        return ""
+    smoothed = series.smoothed(weight_for(smoothing, snapshot.metrics.total_steps))
+    xs, ys = smoothed.downsample(SPARK_WIDTH)
+    return p.sparkline(p.bucket_means(xs, ys, SPARK_WIDTH), SPARK_WIDTH)
+
+
+def header_view(snapshot: JobSnapshot, now: float) -> HeaderView:
+    job, phase, progress = snapshot.job, snapshot.phase, snapshot.progress
+    if phase.is_active and phase is not Phase.EVALUATING and progress.elapsed_seconds is not None:
+        doing = f"for {p.elapsed_text(progress.elapsed_seconds + max(0.0, now - snapshot.taken_at))}"
+    else:
+        doing = progress.label
+    details = [p.hyperparameters_text(job.hyperparameters), p.tokens_text(job.trained_tokens)]
+    if job.error is not None:
+        details.insert(0, clean(f"{job.error.code or 'error'}: {job.error.message or ''}", max_len=120))
+    return HeaderView(job_id=clean(job.id, max_len=40), model=clean(job.model, max_len=48),
+                      fine_tuned=clean(job.fine_tuned_model or "", max_len=64), badge=p.badge(phase, job.status),
+                      tone=p.TONES[phase], doing=doing, details=" · ".join(d for d in details if d))
+
+
+def progress_view(snapshot: JobSnapshot, smoothing: float | None) -> ProgressView:
+    progress, metrics = snapshot.progress, snapshot.metrics
+    parts = []
+    train = metrics.get("train_loss")
+    if train is not None and len(train):
+        parts.append(f"loss {metric_value(train.values[-1])}")
+        smoothed = train.smoothed(weight_for(smoothing, metrics.total_steps))
+        parts.append(f"smoothed {metric_value(smoothed.values[-1])}")
+    for name, label in (("valid_loss", "val"), ("full_valid_loss", "full val")):
+        series = metrics.get(name)
+        if series is not None and len(series):
+            parts.append(f"{label} {metric_value(series.values[-1])} @{series.steps[-1]}")
+    label = progress.label or _waiting_words(snapshot.phase)
+    return ProgressView(fraction=progress.fraction, counts=p.steps_text(progress.step, progress.total_steps),
+                        label=label, metrics=" · ".join(parts), finished=snapshot.phase.is_terminal)
+
+
+def _waiting_words(phase: Phase) -> str:
+    return {Phase.QUEUED: "waiting in the queue", Phase.VALIDATING_FILES: "validating the training files",
+            Phase.PAUSED: "paused"}.get(phase, "")
+
+
+def chart_view(snapshot: JobSnapshot, family_label: str, smoothing: float | None,
+               log_scale: bool) -> tuple[ChartData, str]:
+    """The chart's data and its caption ("loss · smoothing 0.966 (half-life 20 steps) · improving ↘")."""
+    metrics = snapshot.metrics
+    family = pick_family(metrics, family_label)
+    total = metrics.total_steps
+    weight = weight_for(smoothing, total)
+    raw = metrics.get(family.train)
+    valid = metrics.get(family.valid) if family.valid else None
+    full = metrics.get(family.full) if family.full else None
+    smoothed = raw.smoothed(weight) if raw is not None and len(raw) and weight > 0 else None
+    n_epochs = snapshot.job.hyperparameters.get("n_epochs") if snapshot.job.hyperparameters else None
+    epochs = tuple(total * k / n_epochs for k in range(1, n_epochs)) if total and isinstance(n_epochs, int) \
+        and 1 < n_epochs <= 100 else ()
+    key = (snapshot.job.id, family.label, _length(raw), _length(valid), _length(full), weight, total, log_scale)
+    data = ChartData(key=key, raw=raw, smoothed=smoothed, valid=valid, full=full, x_max=total, epochs=epochs,
+                     log_scale=log_scale)
+    caption = [family.label, p.smoothing_text(weight, half_life(weight), smoothing is None)]
+    if family.train == "train_loss" and raw is not None and len(raw):
+        caption.append(f"trend: {TREND_WORDS[snapshot.trend]}")
+    if log_scale:
+        caption.append("log scale")
+    return data, " · ".join(caption)
+
+
+def _length(series) -> int:
+    return len(series) if series is not None else 0

@@ -1,0 +1,199 @@
+"""Draw a metric chart with plotext 6 into a list of `rich.text.Text` lines, one per terminal row.
+
+The input is already reduced to the chart's width (min/max per column), so a render costs the same at
+1,000 or 100,000 steps (~5 ms at 120x30). plotext is imported on first use: it costs ~0.25 s, which must not
+delay the first frame. Its figure is module-global, so call this on the UI thread only.
+
+Stable axes keep repaints small: the x axis spans the whole job (0 .. total steps) so a new step does not
+shift every column, and the y limits are rounded outwards to "nice" numbers so they move only when the loss
+leaves the current range. Between two polls most lines of the chart are therefore identical.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+from rich.color import Color
+from rich.style import Style
+from rich.text import Text
+
+RGB = tuple[int, int, int]
+Points = tuple[Sequence[float], Sequence[float]]
+
+
+@dataclass(frozen=True, slots=True)
+class ChartColors:
+    raw: RGB | None = None
+    smoothed: RGB | None = None
+    valid: RGB | None = None
+    full: RGB | None = None
+    epoch: RGB | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSpec:
+    width: int
+    height: int
+    raw: Points | None = None          # faint, behind everything
+    smoothed: Points | None = None
+    valid: Points | None = None        # batch validation: a line
+    full: Points | None = None         # full validation: distinct markers
+    x_max: float | None = None         # total steps when known
+    epochs: tuple[float, ...] = ()     # epoch boundaries (steps)
+    log_scale: bool = False
+    colors: ChartColors = ChartColors()
+
+
+def plot_columns(width: int) -> int:
+    """Columns left for data once the y labels and the frame are drawn: the width to downsample to."""
+    return max(8, width - 9)
+
+
+def nice_limits(low: float, high: float, log_scale: bool = False) -> tuple[float, float, list[float]]:
+    """Round outwards to 1, 2 or 5 x 10^k; return the limits and the tick values between them."""
+    if log_scale:
+        marks = [m * 10.0**k for k in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1)
+                 for m in (1, 2, 5)]
+        lower, upper = max(m for m in marks if m <= low), min(m for m in marks if m >= high)
+        inside = [m for m in marks if lower <= m <= upper]
+        decades = [m for m in inside if math.isclose(math.log10(m) % 1, 0, abs_tol=1e-9)]
+        return lower, upper, decades if len(decades) >= 2 else inside
+    if high <= low:
+        pad = abs(low) * 0.1 or 1.0
+        low, high = low - pad, high + pad
+    raw_step = (high - low) / 4
+    magnitude = 10 ** math.floor(math.log10(raw_step))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw_step)
+    lower, upper = math.floor(low / step) * step, math.ceil(high / step) * step
+    count = round((upper - lower) / step)
+    return lower, upper, [lower + i * step for i in range(count + 1)]
+
+
+def nice_ticks(upper: float, count: int) -> list[int]:
+    """Whole-step tick positions from 0 to `upper`, about `count` of them."""
+    if upper <= 0 or count <= 0:
+        return [0]
+    raw_step = upper / count
+    magnitude = 10 ** math.floor(math.log10(max(raw_step, 1)))
+    step = int(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw_step))
+    return list(range(0, int(upper) + 1, max(1, step)))
+
+
+def render_chart(spec: ChartSpec) -> list[Text]:
+    series = [p for p in (spec.raw, spec.smoothed, spec.valid, spec.full) if p and len(p[0])]
+    ys = [y for _, values in series for y in values if math.isfinite(y) and (y > 0 or not spec.log_scale)]
+    if not ys or spec.width < 20 or spec.height < 4:
+        return message_lines("waiting for the first training step…", spec.width, spec.height)
+    import plotext as plt
+
+    fig = plt.figure
+    plt.terminal.limit(False, False)   # or plotext caps the size at the tty's (80x24 without one)
+    fig.clear()
+    fig.theme("simple")
+    fig.plot_size(spec.width, spec.height)
+    x_upper = spec.x_max or max(max(xs) for xs, _ in series)
+    x_upper = max(float(x_upper), 1.0)
+    if spec.epochs:
+        fig.event([e for e in spec.epochs if 0 < e < x_upper], pixel=_pixel(plt, spec.colors.epoch))
+    scale = _log10 if spec.log_scale else None
+    _draw(plt, fig, spec.raw, "braille", spec.colors.raw, lines=True, scale=scale)
+    _draw(plt, fig, spec.valid, "braille", spec.colors.valid, lines=True, scale=scale)
+    _draw(plt, fig, spec.smoothed, "braille", spec.colors.smoothed, lines=True, scale=scale)
+    _draw(plt, fig, spec.full, "◆", spec.colors.full, lines=False, scale=scale)
+    low, high, y_ticks = nice_limits(min(ys), max(ys), spec.log_scale)
+    fig.ruler("x").lim(0, x_upper)
+    ticks = nice_ticks(x_upper, max(2, spec.width // 14))
+    fig.ruler("x").ticks(ticks, [str(t) for t in ticks])
+    y_ticks = y_ticks[:: max(1, math.ceil(len(y_ticks) / max(2, spec.height // 2)))]
+    labels = [f"{t:.3g}" for t in y_ticks]
+    if spec.log_scale:   # plotted as log10(y) on a linear axis, labelled with the real values
+        low, high, y_ticks = math.log10(low), math.log10(high), [math.log10(t) for t in y_ticks]
+    fig.ruler("y").lim(low, high)
+    fig.ruler("y").ticks(y_ticks, labels)
+    rendered = fig.build().string()
+    lines = [_parse_line(line) for line in rendered.split("\n")[: spec.height]]
+    lines += [Text()] * (spec.height - len(lines))
+    return lines
+
+
+_SGR = re.compile(r"\x1b\[([0-9;]*)m")
+
+
+@lru_cache(maxsize=256)
+def _style(params: str) -> Style | None:
+    """The foreground colour (and bold) of one SGR sequence; plotext's backgrounds are dropped so the
+    widget's themed background shows through."""
+    codes = params.split(";") if params else ["0"]
+    color, bold, i = None, False, 0
+    while i < len(codes):
+        code = codes[i]
+        if code == "38" and i + 1 < len(codes):
+            if codes[i + 1] == "5" and i + 2 < len(codes):
+                color, i = Color.from_ansi(int(codes[i + 2])), i + 3
+                continue
+            if codes[i + 1] == "2" and i + 4 < len(codes):
+                color = Color.from_rgb(int(codes[i + 2]), int(codes[i + 3]), int(codes[i + 4]))
+                i += 5
+                continue
+        elif code == "48" and i + 1 < len(codes):
+            i += 3 if codes[i + 1] == "5" else 5
+            continue
+        elif code == "1":
+            bold = True
+        i += 1
+    return Style(color=color, bold=bold or None) if color is not None or bold else None
+
+
+def _parse_line(line: str) -> Text:
+    """plotext's ANSI output as a Text (several times faster than `Text.from_ansi`, which dominated a redraw).
+
+    plotext resets (`ESC[0m`) before every change, so each run of text carries exactly the SGR codes that
+    precede it since the last reset."""
+    text = Text(no_wrap=True)
+    params = ""
+    position = 0
+    for match in _SGR.finditer(line):
+        if match.start() > position:
+            text.append(line[position:match.start()], _style(params))
+        code = match.group(1)
+        params = "" if code in ("", "0") else f"{params};{code}" if params else code
+        position = match.end()
+    if position < len(line):
+        text.append(line[position:], _style(params))
+    return text
+
+
+def message_lines(message: str, width: int, height: int) -> list[Text]:
+    lines = [Text() for _ in range(max(0, height))]
+    if lines:
+        lines[len(lines) // 2] = Text(message[:width].center(width), style="dim")
+    return lines
+
+
+def _pixel(plt, rgb: RGB | None):
+    return plt.pixel(foreground=rgb) if rgb else plt.pixel()
+
+
+def _log10(values: Sequence[float]) -> list[float]:
+    return [math.log10(v) if v > 0 and math.isfinite(v) else math.nan for v in values]
+
+
+def _draw(plt, fig, points: Points | None, symbol: str, rgb: RGB | None, *, lines: bool, scale=None) -> None:
+    if not points or not len(points[0]):
+        return
+    xs, ys = points
+    if scale is not None:
+        ys = scale(ys)
+    # plotext's native kernel aborts the whole process on NaN/inf: only finite points may reach it.
+    finite = [(x, y) for x, y in zip(xs, ys) if math.isfinite(x) and math.isfinite(y)]
+    if not finite:
+        return
+    xs, ys = [x for x, _ in finite], [y for _, y in finite]
+    signal = fig.signal(xs, ys, marker=plt.marker(symbol, pixel=_pixel(plt, rgb)))
+    if lines and len(xs) > 1:
+        signal.lines()
+    fig.draw(signal)

@@ -1,0 +1,108 @@
+"""A widget that keeps the lines it drew last and repaints only the cells that changed.
+
+Bytes on the terminal are the budget that matters over SSH (issue 6: <= 1 KB/s while following a job at one
+step per second). Textual repaints a widget's whole region when it is refreshed; a progress line whose
+counter ticks, or a chart that gains one point, would rewrite every row. Subclasses describe their content
+as a list of `rich.text.Text` lines (`build_lines`); `rebuild()` diffs them against the previous lines and
+refreshes just the changed span of each changed row. Identical content costs nothing but the comparison.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+
+class DiffLines(Widget):
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._lines: list[Text] = []
+        self._strips: list[Strip] = []
+        self._built_for: tuple[int, int] | None = None
+
+    @property
+    def lines(self) -> list[Text]:
+        return list(self._lines)
+
+    @property
+    def rendered_text(self) -> str:
+        return "\n".join(line.plain for line in self._lines)
+
+    def build_lines(self, width: int, height: int) -> list[Text]:
+        raise NotImplementedError
+
+    def rebuild(self) -> None:
+        width, height = self.size
+        if not self.is_mounted or width <= 0 or height <= 0:
+            return
+        lines = self.build_lines(width, height)[:height]
+        lines += [Text()] * (height - len(lines))
+        self._apply(lines, width, full=self._built_for != (width, height))
+        self._built_for = (width, height)
+
+    def on_resize(self) -> None:
+        self.rebuild()
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.rebuild)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._built_for = None
+        if self.is_mounted:
+            self.call_after_refresh(self.rebuild)
+
+    def _apply(self, lines: list[Text], width: int, *, full: bool) -> None:
+        old = self._lines
+        base = self.rich_style
+        console = self.app.console
+        strips = [Strip([segment for segment in line.render(console) if segment.text]).apply_style(base)
+                  .extend_cell_length(width, base).crop(0, width) for line in lines]
+        self._lines, self._strips = lines, strips
+        if full or len(old) != len(lines):
+            self.refresh()
+            return
+        for y, (before, after) in enumerate(zip(old, lines)):
+            for start, end in changed_spans(before, after):
+                end = min(width, end)
+                if end > start:
+                    self.refresh(Region(start, y, end - start, 1))
+
+    def render_line(self, y: int) -> Strip:
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(self.size.width, self.rich_style)
+
+
+def _cells(text: Text) -> list[tuple[str, Style | str | None]]:
+    """(character, style) per character; these widgets draw single-width text, so characters are cells."""
+    styles: list[Style | str | None] = [None] * len(text.plain)
+    for span in text.spans:
+        for i in range(span.start, min(span.end, len(styles))):
+            styles[i] = span.style
+    return list(zip(text.plain, styles))
+
+
+def changed_spans(before: Text, after: Text, gap: int = 8) -> list[tuple[int, int]]:
+    """The [start, end) cell ranges where two lines differ; runs closer than `gap` cells are merged
+    (moving the cursor costs about as much as rewriting a few cells)."""
+    if before.plain == after.plain and before.spans == after.spans and before.style == after.style:
+        return []
+    if before.style != after.style or before.cell_len != len(before.plain) or after.cell_len != len(after.plain):
+        return [(0, max(before.cell_len, after.cell_len))]   # styled as a whole, or wide characters
+    old, new = _cells(before), _cells(after)
+    length = max(len(old), len(new))
+    old += [(" ", None)] * (length - len(old))
+    new += [(" ", None)] * (length - len(new))
+    spans: list[tuple[int, int]] = []
+    for i in range(length):
+        if old[i] == new[i]:
+            continue
+        if spans and i - spans[-1][1] < gap:
+            spans[-1] = (spans[-1][0], i + 1)
+        else:
+            spans.append((i, i + 1))
+    return spans

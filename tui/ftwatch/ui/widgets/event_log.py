@@ -1,0 +1,141 @@
+"""The selected job's events, oldest at the top, following the tail until the user scrolls up.
+
+Built on Textual's `Log` (~290k lines/s with `write_lines`, bounded by `max_lines`) rather than `RichLog`
+(~5k lines/s). Each poll appends its new events in ONE `write_lines` call. A scrolling log repaints every
+visible row, so per-step metric lines are thinned: the chart already shows every step, and the log keeps
+about fifty metric lines per job (plus every full-validation step and the last step) so it scrolls when
+something is said, not every second. The full history stays in the job's timeline either way.
+
+Scrolling up pauses following and counts the lines that arrive meanwhile; `End` or `f` resumes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rich.highlighter import Highlighter
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Log
+
+from ftwatch.domain.format import clock_time, event_line
+from ftwatch.domain.models import JobEvent
+from ftwatch.domain.parse import metric_point
+from ftwatch.domain.snapshot import EventsView
+from ftwatch.domain.text import clean
+
+METRIC_LINES_PER_JOB = 50
+LEVEL_COLUMN = slice(9, 14)          # "HH:MM:SS LEVEL message": the level word's cells
+
+
+def keep_in_log(event: JobEvent, total_steps: int | None) -> bool:
+    """Thin per-step metric lines to ~50 per job; every other event is always shown."""
+    if event.type != "metrics":
+        return True
+    point = metric_point(event)
+    if point is None:
+        return True
+    total = point.total_steps or total_steps
+    every = max(1, math.ceil(total / METRIC_LINES_PER_JOB)) if total else 10
+    return (point.step % every == 0 or point.step == 1 or point.step == total
+            or any(name.startswith("full_valid") for name in point.values))
+
+
+def log_line(event: JobEvent) -> str:
+    stamp = clock_time(event.created_at) if event.created_at else "--:--:--"
+    level = clean(event.level, max_len=5) or "info"
+    return f"{stamp} {level:<5} {event_line(event)}"
+
+
+class _LevelHighlighter(Highlighter):
+    """Colours the fixed level column only, so text inside a message can never restyle the line."""
+
+    def __init__(self, log: EventLog) -> None:
+        self._log = log
+
+    def highlight(self, text: Text) -> None:
+        word = text.plain[LEVEL_COLUMN].strip()
+        tone = {"warn": "warn", "warni": "warn", "error": "error"}.get(word, "info")
+        style = self._log.get_component_rich_style(f"event-log--{tone}", partial=True)
+        text.stylize(style, LEVEL_COLUMN.start, LEVEL_COLUMN.stop)
+
+
+class EventLog(Log):
+    COMPONENT_CLASSES = {"event-log--info", "event-log--warn", "event-log--error"}
+    BINDINGS = [Binding("end", "follow", "Follow", show=False, id="log.follow_end")]
+
+    @dataclass
+    class Following(Message):
+        """Posted when following starts or stops, or the count of unseen lines changes."""
+
+        event_log: EventLog
+        following: bool
+        unseen: int
+
+        @property
+        def control(self) -> EventLog:
+            return self.event_log
+
+    def __init__(self, *, max_lines: int = 5000, id: str | None = None) -> None:
+        super().__init__(highlight=True, max_lines=max_lines, auto_scroll=False, id=id)
+        self.highlighter = _LevelHighlighter(self)
+        self._job_id: str | None = None
+        self._count = 0
+        self.following = True
+        self.unseen = 0
+
+    def show_events(self, job_id: str, events: EventsView, total_steps: int | None) -> None:
+        """Append what is new in `events` (the job's full history), or start over for another job."""
+        if job_id != self._job_id:
+            self._job_id = job_id
+            self._count = 0
+            self.clear()
+            self.following, self.unseen = True, 0
+            self._announce()
+            start = max(0, len(events) - 20 * (self.max_lines or 5000))
+        else:
+            start = self._count
+        if len(events) <= start:
+            self._count = max(self._count, len(events))
+            return
+        lines = [log_line(e) for e in events[start:] if keep_in_log(e, total_steps)]
+        self._count = len(events)
+        if lines:
+            self._append(lines)
+
+    def _append(self, lines: list[str]) -> None:
+        before = len(self.lines)
+        self.write_lines(lines, scroll_end=False)
+        pruned = max(0, before + len(lines) - len(self.lines))
+        if self.following:
+            self.scroll_end(animate=False, x_axis=False)     # after the next layout: the new size is known
+            return
+        if pruned:   # keep the paused view on the same lines while old ones fall off the top
+            self.scroll_to(y=max(0, self.scroll_y - pruned), animate=False, immediate=True)
+        self.unseen += len(lines)
+        self._announce()
+
+    def on_resize(self) -> None:
+        if self.following:
+            self.scroll_end(animate=False, x_axis=False)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        at_end = new >= self.max_scroll_y
+        if at_end and not self.following:
+            self.following, self.unseen = True, 0
+            self._announce()
+        elif not at_end and self.following and new < old:
+            self.following = False
+            self._announce()
+
+    def action_follow(self) -> None:
+        self.scroll_end(animate=False, x_axis=False)
+        if not self.following:
+            self.following, self.unseen = True, 0
+            self._announce()
+
+    def _announce(self) -> None:
+        self.post_message(self.Following(self, self.following, self.unseen))

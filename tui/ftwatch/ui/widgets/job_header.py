@@ -1,0 +1,91 @@
+"""The selected job in two lines: who it is, and what it is doing.
+
+    ftjob-7Kq…  gpt-4.1-nano-2025-04-14 → ft:gpt-4.1-nano:acme:demo:9xY   updated 3 s ago
+    ▶ running for 4m · epochs 3 · batch 8 · lr× 1.8 · 1.2M tokens
+
+All server strings arrive cleaned and are placed in `Text` objects, never in markup. The age on the right
+is re-set by the screen's once-a-second tick; the line diff repaints only its cells, and only when its
+words change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+
+from ftwatch.ui.widgets.diff_lines import DiffLines
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderView:
+    job_id: str = ""
+    model: str = ""
+    fine_tuned: str = ""
+    badge: str = ""
+    tone: str = "muted"
+    doing: str = ""             # "running for 4m", "took 14m 03s"
+    details: str = ""           # hyperparameters · tokens · error
+    placeholder: str = "connecting…"
+
+
+class JobHeader(DiffLines):
+    COMPONENT_CLASSES = {"job-header--id", "job-header--model", "job-header--age", "job-header--age-warn",
+                         "job-header--age-bad", "job-header--active", "job-header--waiting", "job-header--good",
+                         "job-header--bad", "job-header--muted", "job-header--details"}
+    DEFAULT_CSS = """
+    JobHeader { height: 2; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._view = HeaderView()
+        self._age = ""
+        self._age_tone = "good"
+
+    @property
+    def view(self) -> HeaderView:
+        return self._view
+
+    @property
+    def age(self) -> str:
+        return self._age
+
+    def show(self, view: HeaderView) -> None:
+        if view != self._view:
+            self._view = view
+            self.rebuild()
+
+    def show_age(self, text: str, tone: str = "good") -> None:
+        if (text, tone) != (self._age, self._age_tone):
+            self._age, self._age_tone = text, tone
+            self.rebuild()
+
+    def _style(self, name: str):
+        return self.get_component_rich_style(f"job-header--{name}", partial=True)
+
+    def build_lines(self, width: int, height: int) -> list[Text]:
+        view = self._view
+        if not view.job_id:
+            return [Text(view.placeholder, self._style("details"))]
+        age_style = {"warn": "age-warn", "bad": "age-bad"}.get(self._age_tone, "age")
+        age = Text(self._age, self._style(age_style))
+        title = Text(no_wrap=True)
+        title.append(view.job_id, self._style("id"))
+        title.append("  ")
+        title.append(view.model, self._style("model"))
+        if view.fine_tuned:
+            title.append(" → ")
+            title.append(view.fine_tuned, self._style("model"))
+        room = max(0, width - age.cell_len - 2)
+        if title.cell_len > room:
+            title.truncate(room, overflow="ellipsis")
+        title.append(" " * (width - title.cell_len - age.cell_len))
+        title.append_text(age)
+        doing = Text(no_wrap=True)
+        doing.append(view.badge, self._style(view.tone))
+        if view.doing:
+            doing.append(f" {view.doing}", self._style(view.tone))
+        if view.details:
+            doing.append(f" · {view.details}", self._style("details"))
+        return [title, doing]

@@ -1,0 +1,222 @@
+"""Every job at a glance: one DataTable row per job, updated cell by cell.
+
+Cost model (issue 6): a poll that changes one job must repaint only that job's row. `DataTable.update_cell`
+repaints the whole table, so `JobList` narrows that repaint to the changed cells (`refresh_cell`). Rows are rebuilt
+only when the set or the order of visible jobs changes (a new job, a filter, a sort); columns have fixed
+widths so an update never re-lays out the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Iterable, Sequence
+
+from rich.text import Text
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable
+
+from ftwatch.domain.models import Phase
+
+COLUMNS = (("badge", "status", 12), ("name", "suffix · model", 26), ("steps", "steps", 13),
+           ("spark", "loss", 8), ("eta", "eta / took", 12))
+_column_index_map = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
+NAME_MIN, NAME_MAX = 14, 48          # the name column takes whatever width the others leave
+SORTS = ("newest", "status", "name", "progress")
+_TONE_ORDER = {"active": 0, "waiting": 1, "bad": 2, "good": 3, "muted": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class JobRow:
+    """What one row shows, as plain strings (already cleaned): built by the screen, diffed here."""
+
+    job_id: str
+    phase: Phase
+    tone: str
+    badge: str
+    name: str
+    steps: str
+    spark: str
+    eta: str
+    created_at: int
+    fraction: float | None = None
+
+    def matches(self, needle: str) -> bool:
+        haystack = f"{self.job_id} {self.name} {self.badge}".lower()
+        return all(word in haystack for word in needle.lower().split())
+
+
+class JobList(DataTable):
+    """Posts `JobList.Selected` when the highlighted job changes; takes rows via `set_rows`."""
+
+    COMPONENT_CLASSES = DataTable.COMPONENT_CLASSES | {
+        "job-list--active", "job-list--waiting", "job-list--good", "job-list--bad", "job-list--muted",
+    }
+
+    @dataclass
+    class Selected(Message):
+        job_list: JobList
+        job_id: str
+
+        @property
+        def control(self) -> JobList:
+            return self.job_list
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        self._rows: dict[str, JobRow] = {}
+        self._shown: dict[str, JobRow] = {}
+        self._order: list[str] = []
+        self._filter = ""
+        self._sort = SORTS[0]
+        self._selected: str | None = None
+        self._row_only = False
+        self._column_index = _column_index_map
+        self._name_width = 0
+
+    def on_mount(self) -> None:
+        self._add_columns(COLUMNS[1][2])
+
+    def _add_columns(self, name_width: int) -> None:
+        self._name_width = name_width
+        for key, label, width in COLUMNS:
+            self.add_column(label, key=key, width=name_width if key == "name" else width)
+
+    def on_resize(self) -> None:
+        """Fit the columns to the width (80 columns included) by giving the name what is left."""
+        others = sum(width + 2 for key, _, width in COLUMNS if key != "name")
+        scrollbar = self.styles.scrollbar_size_vertical
+        name_width = max(NAME_MIN, min(NAME_MAX, self.size.width - others - 2 - scrollbar))
+        if name_width != self._name_width:
+            self.clear(columns=True)
+            self._add_columns(name_width)
+            self._order = []
+            self._sync()
+
+    @property
+    def selected_id(self) -> str | None:
+        return self._selected
+
+    @property
+    def sort_mode(self) -> str:
+        return self._sort
+
+    @property
+    def filter_text(self) -> str:
+        return self._filter
+
+    @property
+    def visible_ids(self) -> list[str]:
+        return list(self._order)
+
+    def set_rows(self, rows: Iterable[JobRow]) -> None:
+        self._rows = {row.job_id: row for row in rows}
+        self._sync()
+
+    def update_row(self, row: JobRow) -> None:
+        """One job changed: touch only its cells (or re-sort if its position must change)."""
+        self._rows[row.job_id] = row
+        self._sync()
+
+    def set_filter(self, text: str) -> None:
+        self._filter = text.strip()
+        self._sync()
+
+    def cycle_sort(self) -> str:
+        self._sort = SORTS[(SORTS.index(self._sort) + 1) % len(SORTS)]
+        self._sync()
+        return self._sort
+
+    def select(self, job_id: str) -> bool:
+        """Move the cursor to `job_id` (clearing a filter that hides it); False if the job is unknown."""
+        if job_id not in self._rows:
+            return False
+        if job_id not in self._order:
+            self._filter = ""
+            self._sync()
+        self.move_cursor(row=self._order.index(job_id))
+        self._announce(job_id)
+        return True
+
+    def _ordered(self) -> list[str]:
+        rows = [row for row in self._rows.values() if not self._filter or row.matches(self._filter)]
+        newest = sorted(rows, key=lambda row: (row.created_at, row.job_id), reverse=True)
+        if self._sort == "status":
+            newest.sort(key=lambda row: _TONE_ORDER.get(row.tone, 9))
+        elif self._sort == "name":
+            newest.sort(key=lambda row: row.name.lower())
+        elif self._sort == "progress":
+            newest.sort(key=lambda row: -1.0 if row.fraction is None else row.fraction, reverse=True)
+        return [row.job_id for row in newest]
+
+    def _sync(self) -> None:
+        order = self._ordered()
+        if order != self._order:
+            self._rebuild(order)
+            return
+        for row_index, job_id in enumerate(order):
+            old, new = self._shown.get(job_id), self._rows[job_id]
+            if old == new:
+                continue
+            for column in self._changed_columns(old, new):
+                self._set_cell(job_id, row_index, column, self._cell(new, column))
+            self._shown[job_id] = new
+
+    def _rebuild(self, order: list[str]) -> None:
+        keep = self._selected
+        self.clear()
+        for job_id in order:
+            row = self._rows[job_id]
+            self.add_row(*(self._cell(row, key) for key, _, _ in COLUMNS), key=job_id)
+        self._order = order
+        self._shown = {job_id: self._rows[job_id] for job_id in order}
+        if not order:
+            return
+        index = order.index(keep) if keep in order else 0
+        self.move_cursor(row=index, animate=False)
+        self._announce(order[index])
+
+    @staticmethod
+    def _changed_columns(old: JobRow | None, new: JobRow) -> list[str]:
+        if old is None:
+            return [key for key, _, _ in COLUMNS]
+        changed = {f.name for f in fields(JobRow) if getattr(old, f.name) != getattr(new, f.name)}
+        if {"tone", "phase"} & changed:
+            changed.add("badge")
+        return [key for key, _, _ in COLUMNS if key in changed]
+
+    def _cell(self, row: JobRow, column: str) -> Text:
+        if column == "badge":
+            return Text(row.badge, style=self.get_component_rich_style(f"job-list--{row.tone}", partial=True))
+        return Text(getattr(row, column), no_wrap=True, overflow="ellipsis")
+
+    def _set_cell(self, job_id: str, row_index: int, column: str, value: Text) -> None:
+        self._row_only = True
+        try:
+            self.update_cell(job_id, column, value)
+        finally:
+            self._row_only = False
+        self.refresh_coordinate(Coordinate(row_index, self._column_index[column]))
+
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):  # type: ignore[override]
+        """Swallow the whole-table repaint `update_cell` asks for; `_set_cell` repaints just the cell."""
+        if getattr(self, "_row_only", False) and not regions and not layout and not recompose:
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self._announce(event.row_key.value)
+
+    def _announce(self, job_id: str) -> None:
+        if job_id != self._selected:
+            self._selected = job_id
+            self.post_message(self.Selected(self, job_id))
+
+    def move_by(self, delta: int) -> None:
+        if self.row_count:
+            self.move_cursor(row=max(0, min(self.row_count - 1, self.cursor_row + delta)))
+
+    def rows_for(self, ids: Sequence[str]) -> list[JobRow]:
+        return [self._rows[job_id] for job_id in ids if job_id in self._rows]

@@ -1,0 +1,90 @@
+"""The metric chart: plotext output kept as lines, repainted only where it changed.
+
+A chart that calls `Static.update` with a fresh plot on every poll rewrites every row of it on the
+terminal (several KB per step). `LossChart` keeps the lines it drew last, diffs the new ones cell by cell and
+refreshes only the changed span of each changed row: with a fixed x axis and stable y limits a new step
+touches a few cells near the right end of the curve. A poll that brings no new point renders nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from rich.text import Text
+
+from ftwatch.ui.widgets.chart_render import ChartColors, ChartSpec, message_lines, plot_columns, render_chart
+from ftwatch.ui.widgets.diff_lines import DiffLines
+
+
+class Downsampled(Protocol):
+    def __len__(self) -> int: ...
+    def downsample(self, width: int, x_range: tuple[float, float] | None = None) -> tuple[list[float], list[float]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChartData:
+    """What to draw, not yet reduced: the widget downsamples to its own width."""
+
+    key: tuple = ()                          # changes whenever anything drawn changes (lengths, options)
+    raw: Downsampled | None = None
+    smoothed: Downsampled | None = None
+    valid: Downsampled | None = None
+    full: Downsampled | None = None
+    x_max: float | None = None
+    epochs: tuple[float, ...] = ()
+    log_scale: bool = False
+    message: str = ""                        # shown instead of a plot (e.g. "connecting…")
+
+
+class LossChart(DiffLines):
+    COMPONENT_CLASSES = {"loss-chart--raw", "loss-chart--smoothed", "loss-chart--valid", "loss-chart--full",
+                         "loss-chart--epoch"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._data = ChartData(message="connecting…")
+        self._drawn_key: tuple | None = None
+        self._last_lines: list[Text] = []
+        self.renders = 0                     # how many times plotext ran (tests check a quiet poll adds none)
+
+    def set_data(self, data: ChartData) -> None:
+        self._data = data
+        self.rebuild()
+
+    def notify_style_update(self) -> None:
+        self._drawn_key = None
+        super().notify_style_update()
+
+    def _colors(self) -> ChartColors:
+        def rgb(name: str):
+            color = self.get_component_rich_style(f"loss-chart--{name}").color
+            return tuple(color.get_truecolor()) if color is not None else None
+
+        return ChartColors(raw=rgb("raw"), smoothed=rgb("smoothed"), valid=rgb("valid"), full=rgb("full"),
+                           epoch=rgb("epoch"))
+
+    def build_lines(self, width: int, height: int) -> list[Text]:
+        data = self._data
+        key = (data.key, data.message, width, height)
+        if key == self._drawn_key:
+            return self._last_lines
+        self._drawn_key = key
+        if data.message:
+            lines = message_lines(data.message, width, height)
+        else:
+            columns = plot_columns(width)
+            # Columns pinned to the whole job (0 .. total steps): a new step lands in the same column as its
+            # neighbours instead of re-bucketing the whole curve.
+            x_range = (0.0, float(data.x_max)) if data.x_max else None
+
+            def reduce(series: Downsampled | None):
+                return series.downsample(columns, x_range) if series is not None and len(series) else None
+
+            spec = ChartSpec(width=width, height=height, raw=reduce(data.raw), smoothed=reduce(data.smoothed),
+                             valid=reduce(data.valid), full=reduce(data.full), x_max=data.x_max,
+                             epochs=data.epochs, log_scale=data.log_scale, colors=self._colors())
+            lines = render_chart(spec)
+            self.renders += 1
+        self._last_lines = lines
+        return lines
