@@ -1,10 +1,12 @@
 """Row 2: the chart's redraw for a 100,000-step job vs a 1,000-step job, same widget size (120x30).
 
-The real `LossChart` widget is mounted alone in a headless Textual app at 120x30 and fed the way the monitor
-screen feeds it: a `JobTracker` holds the job, each new step is merged, a snapshot taken, and the timed part
-is exactly the screen's `_show_chart` work: `views.chart_view(snapshot)` + `LossChart.set_data(data)` (reduce
-each series to the chart's columns, plotext, parse its ANSI, diff against the previous lines, build strips).
-The frame is then let out (not timed: painting cached strips costs the same at any length).
+Two real `LossChart` widgets, 120x30 each, are mounted in one headless Textual app and fed the way the monitor
+screen feeds its chart: a `JobTracker` per job, each new step merged, a snapshot taken, and the timed part is
+exactly the pane's chart work: `views.chart_view(snapshot)` + `LossChart.set_data(data)` (reduce each series
+to the chart's columns, plotext, parse its ANSI, diff against the previous lines, build strips). The two jobs
+take turns step by step, so both see the same machine load; the time is the process's CPU time for the call
+(the machine is shared). The frame is then let out (not timed: painting cached strips costs the same at any
+length).
 
 Reported: the median redraw per new step (the budget), and the first draw of a job that is selected with
 its whole history (info: it pays the O(N) smoothing pass once).
@@ -30,20 +32,22 @@ from ftwatch.ui.widgets.loss_chart import LossChart
 CHART_SIZE = (120, 30)
 
 
-class ChartApp(App):
+class ChartsApp(App):
     CSS = "LossChart { width: 120; height: 30; }"
 
     def compose(self) -> ComposeResult:
-        yield LossChart(id="chart")
+        yield LossChart(id="small")
+        yield LossChart(id="big")
 
 
 def tracker_with(steps: int, total: int) -> JobTracker:
-    job = Job(id="ftjob-bench", created_at=1_764_000_000, status="running", model="gpt-4.1-nano-2025-04-14",
+    job = Job(id=f"ftjob-bench{steps}", created_at=1_764_000_000, status="running",
+              model="gpt-4.1-nano-2025-04-14",
               hyperparameters={"n_epochs": 3, "batch_size": 1, "learning_rate_multiplier": 1.0})
     tracker = JobTracker(job)
     newest = None
     for page in pages(steps, 1000):
-        # total_steps in the events is the job's total (the x axis spans the whole job)
+        # every event says the job's real total, so the x axis spans the whole job as it does live
         events = [parse_event({**e, "data": {**e["data"], "total_steps": total}} if e["type"] == "metrics" else e)
                   for e in page]
         tracker.merge(events, newer_than=newest)
@@ -51,54 +55,64 @@ def tracker_with(steps: int, total: int) -> JobTracker:
     return tracker
 
 
-def _snapshot(tracker: JobTracker):
-    return tracker.snapshot(connection=Connection(), now=time.time())
+class Feed:
+    """One job that keeps training: `step()` merges its next event and returns the new snapshot."""
+
+    def __init__(self, steps: int, redraws: int) -> None:
+        total = steps + redraws + 100
+        self.tracker = tracker_with(steps, total)
+        self._next = pages(total, 1, seed=11, start=steps + 1)
+
+    def snapshot(self):
+        return self.tracker.snapshot(connection=Connection(), now=time.time())
+
+    def step(self):
+        self.tracker.merge([parse_event(e) for e in next(self._next)])
+        return self.snapshot()
 
 
-def _draw(chart: LossChart, snapshot) -> float:
-    began = time.perf_counter()
+def draw(chart: LossChart, snapshot) -> float:
+    began = time.process_time()
     data, _caption = views.chart_view(snapshot, views.KNOWN_FAMILIES[0].label, None, False)
     chart.set_data(data)
-    return time.perf_counter() - began
+    return time.process_time() - began
 
 
-async def measure(steps: int, redraws: int) -> dict:
-    total = steps + redraws + 100        # still running: room for the new steps
-    tracker = tracker_with(steps, total)
-    extra = pages(total, 1, seed=11, start=steps + 1)
-    app = ChartApp()
-    async with app.run_test(size=CHART_SIZE) as pilot:
-        chart = app.query_one(LossChart)
+async def measure(small_steps: int, big_steps: int, redraws: int) -> dict:
+    feeds = {"small": Feed(small_steps, redraws), "big": Feed(big_steps, redraws)}
+    app = ChartsApp()
+    async with app.run_test(size=(120, 62)) as pilot:
+        charts = {name: app.query_one(f"#{name}", LossChart) for name in feeds}
         await pilot.pause()
-        first = _draw(chart, _snapshot(tracker))
-        renders_before = chart.renders
+        first = {name: draw(charts[name], feeds[name].snapshot()) for name in feeds}
+        renders = {name: charts[name].renders for name in feeds}
         await pilot.pause()
-        times = []
-        for _ in range(redraws):
-            page = next(extra)
-            tracker.merge([parse_event(e) for e in page])
-            snapshot = _snapshot(tracker)
-            times.append(_draw(chart, snapshot))
+        times: dict[str, list[float]] = {name: [] for name in feeds}
+        for i in range(redraws):
+            for name in (("small", "big") if i % 2 else ("big", "small")):
+                times[name].append(draw(charts[name], feeds[name].step()))
             await pilot.pause()
-        return {"first_s": first, "redraw_s": times, "plotext_renders": chart.renders - renders_before,
-                "lines": len(chart.lines)}
+        return {"first_s": first, "redraw_s": times,
+                "plotext_renders": {name: charts[name].renders - renders[name] for name in feeds}}
 
 
 def run(quick: bool = False) -> list[Row]:
-    redraws = 15 if quick else 60
+    redraws = 20 if quick else 80
     big_steps = 20_000 if quick else 100_000
-    small = asyncio.run(measure(1_000, redraws))
-    big = asyncio.run(measure(big_steps, redraws))
-    small_med, big_med = statistics.median(small["redraw_s"]), statistics.median(big["redraw_s"])
+    asyncio.run(measure(100, 200, 2))        # import plotext and warm caches outside the measured run
+    result = asyncio.run(measure(1_000, big_steps, redraws))
+    small_med = statistics.median(result["redraw_s"]["small"])
+    big_med = statistics.median(result["redraw_s"]["big"])
     label = f"{big_steps // 1000}k"
     return [
         Row(key="chart_redraw", what=f"chart redraw per new step, {label} vs 1k steps", figure=big_med * 1e3,
             unit="ms", baseline=small_med * 1e3, baseline_what="same chart, 1,000 steps", budget="<= 1.5x",
-            limit=1.5, details={"size": CHART_SIZE, "redraws": redraws, "steps": big_steps,
-                                "big_ms": [round(t * 1e3, 3) for t in big["redraw_s"]],
-                                "small_ms": [round(t * 1e3, 3) for t in small["redraw_s"]],
-                                "plotext_renders": {"big": big["plotext_renders"], "small": small["plotext_renders"]}}),
-        Row(key="chart_first_draw", what=f"chart first draw of a selected job, {label} vs 1k", figure=big["first_s"] * 1e3,
-            unit="ms", baseline=small["first_s"] * 1e3, baseline_what="same chart, 1,000 steps", budget="info",
-            limit=0, kind="info"),
+            limit=1.5, details={"size": CHART_SIZE, "redraws": redraws, "steps": big_steps, "clock": "process CPU",
+                                "big_ms": [round(t * 1e3, 2) for t in result["redraw_s"]["big"]],
+                                "small_ms": [round(t * 1e3, 2) for t in result["redraw_s"]["small"]],
+                                "plotext_renders": result["plotext_renders"]}),
+        Row(key="chart_first_draw", what=f"chart first draw of a selected job, {label} vs 1k",
+            figure=result["first_s"]["big"] * 1e3, unit="ms", baseline=result["first_s"]["small"] * 1e3,
+            baseline_what="same chart, 1,000 steps", budget="info", limit=0, kind="info",
+            details={"note": "includes the one-off O(N) smoothing of the whole series"}),
     ]

@@ -166,3 +166,18 @@ async def test_a_cancel_that_emits_no_event_is_noticed_within_a_few_polls(world,
                                               job_refresh_polls=3))
     last_event_at = snapshots[-1].events[len(snapshots[-1].events) - 1].created_at
     assert snapshots[-1].taken_at - last_event_at <= 3 * INTERVALS.active + 2 * 2.0
+
+
+async def test_a_fault_in_the_middle_of_a_page_walk_resumes_where_it_stopped(world, server, source, clock,
+                                                                             fast_sleep):
+    """Each poll walks ~5 pages; a fault on any of them is retried with the same cursor (no restart from the
+    top, no gap, no duplicate)."""
+    job_id = quick_job(world, total_steps=300)
+    server.faults.configure("500:0.15,drop:0.05,only=/events")
+    snapshots, raws = await follow_raw(watch_job(source, job_id, clock=clock, sleep=fast_sleep, page_limit=10,
+                                                 intervals=PollIntervals(active=45.0, idle=10.0)))
+    assert raws == oldest_first(world, job_id)
+    assert sum(s.connection.state is LinkState.RETRYING for s in snapshots) >= 5
+    assert max(len(s.new_events) for s in snapshots) > 30
+    walked = [query for _, _, query in event_requests(server, job_id)]
+    assert any("after" in a and a == b for a, b in zip(walked, walked[1:])), "a retry resumed mid-walk"

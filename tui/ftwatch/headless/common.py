@@ -17,6 +17,7 @@ from ftwatch.config import Settings
 from ftwatch.domain.format import human_duration
 from ftwatch.domain.snapshot import JobSnapshot, LinkState
 from ftwatch.domain.text import clean
+from ftwatch.errors import FatalSourceError
 from ftwatch.source.backoff import Backoff
 from ftwatch.source.base import JobSource, UnreachableError
 from ftwatch.source.poll import PollIntervals, watch_job
@@ -97,16 +98,14 @@ async def watch_to_end(settings: Settings, job_id: str, runtime: Runtime, *, pha
             await source.aclose()
 
 
-def _unreachable(error: UnreachableError) -> Exception:
-    from ftwatch.errors import FatalSourceError
-
+def _unreachable(error: UnreachableError) -> FatalSourceError:
     return FatalSourceError(f"{error.message} (gave up after {UNREACHABLE_ATTEMPTS} attempts)")
 
 
 def end_line(snapshot: JobSnapshot) -> str:
     """One line saying how a job ended: status, duration, model or error."""
     job = snapshot.job
-    parts = [f"{job.id} {job.status}"]
+    parts = [f"{clean(job.id)} {clean(job.status)}"]
     if snapshot.progress.label:
         parts.append(f"({clean(snapshot.progress.label)})")
     if job.fine_tuned_model:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ftwatch.config import Settings
 from ftwatch.domain.snapshot import Connection, JobSnapshot, LinkState
-from ftwatch.errors import ConfigError
+from ftwatch.errors import ConfigError, FatalSourceError
 from ftwatch.headless.common import Runtime, watch_to_end
 from ftwatch.headless.recorded import load_file, looks_like_path
 
@@ -38,4 +38,4 @@ async def load_source(settings: Settings, source_arg: str, runtime: Runtime) -> 
         async for snapshot in snapshots:
             if snapshot.connection.state is LinkState.OK:
                 return Loaded(snapshot=snapshot, status=snapshot.job.status)
-    raise ConfigError(f"{source_arg}: no data")  # unreachable: watch_to_end ends only after an OK snapshot
+    raise FatalSourceError(f"{source_arg}: the API gave no answer")   # the watch ended without one OK poll

@@ -50,7 +50,6 @@ class JobWatch(Watch[JobSnapshot]):
         super().__init__(sleep=sleep, refresh=refresh)
         self._source = source
         self._job_id = job_id
-        self._smoothing = smoothing
         self._clock = clock
         self._intervals = intervals
         self._backoff = backoff
@@ -126,7 +125,11 @@ class JobWatch(Watch[JobSnapshot]):
                 continue
             except FatalSourceError:
                 return
-            tracker.add_result_points(parse_result_csv(csv_text))
+            try:
+                points = parse_result_csv(csv_text)
+            except ValueError:      # a result file that is not one: the events are all there is
+                return
+            tracker.add_result_points(points)
             return
 
     def _snapshot(self, connection: Connection) -> JobSnapshot:

@@ -29,7 +29,6 @@ from ftwatch.domain.text import clean
 from ftwatch.domain.transitions import FinishNotices
 from ftwatch.errors import FtwatchError
 from ftwatch.source.base import JobSource
-from ftwatch.source.poll import PollIntervals, watch_job, watch_jobs
 from ftwatch.ui import messages as m
 from ftwatch.ui import presentation as p
 from ftwatch.ui import views
@@ -42,24 +41,28 @@ from ftwatch.ui.widgets.job_pane import ChartOptions, JobPane
 from ftwatch.ui.widgets.status_line import StatusLine, StatusView
 
 SourceFactory = Callable[[], Awaitable[JobSource]]
+JOBS = Binding.Group("Jobs", compact=True)               # the footer shows "jk Jobs"
+SMOOTHING = Binding.Group("Smoothing", compact=True)     # and "[] Smoothing"
 
 
 class MonitorScreen(Screen):
     COMMANDS = {JumpToJob}
     BINDINGS = [
-        Binding("j", "move(1)", "Next job", id="jobs.next"),
-        Binding("k", "move(-1)", "Prev job", id="jobs.previous"),
-        Binding("slash", "filter", "Filter", id="jobs.filter"),
-        Binding("s", "sort", "Sort", id="jobs.sort"),
-        Binding("left_square_bracket", "smoothing(False)", "Smooth less", key_display="[", id="chart.smooth_less"),
-        Binding("right_square_bracket", "smoothing(True)", "Smooth more", key_display="]", id="chart.smooth_more"),
+        Binding("j", "move(1)", "Next job", group=JOBS, id="jobs.next"),
+        Binding("k", "move(-1)", "Previous job", group=JOBS, id="jobs.previous"),
+        Binding("slash", "filter", "Filter", key_display="/", id="jobs.filter"),
+        Binding("s", "sort", "Sort", show=False, id="jobs.sort"),
+        Binding("left_square_bracket", "smoothing(False)", "Smooth less", key_display="[", group=SMOOTHING,
+                id="chart.smooth_less"),
+        Binding("right_square_bracket", "smoothing(True)", "Smooth more", key_display="]", group=SMOOTHING,
+                id="chart.smooth_more"),
         Binding("l", "log_scale", "Log scale", id="chart.log_scale"),
         Binding("m", "metric", "Metric", id="chart.metric"),
         Binding("f", "follow", "Follow log", id="log.follow"),
         Binding("c", "cancel_job", "Cancel job", id="job.cancel"),
-        Binding("y", "copy", "Copy id", id="job.copy"),
-        Binding("r", "refresh", "Refresh", id="app.refresh"),
-        Binding("escape", "focus_jobs", "Jobs", show=False, id="jobs.focus"),
+        Binding("y", "copy", "Copy id", show=False, id="job.copy"),
+        Binding("r", "refresh", "Refresh", show=False, id="app.refresh"),
+        Binding("escape", "focus_jobs", "Back to jobs", show=False, id="jobs.focus"),
     ]
 
     def __init__(self, source_factory: SourceFactory, settings, *, demo: bool = False,
@@ -69,7 +72,7 @@ class MonitorScreen(Screen):
         self._settings = settings
         self._demo = demo
         self._clock = clock
-        self._intervals = PollIntervals.from_settings(settings)
+        self._intervals = None                         # PollIntervals, once the poll engine is loaded
         self._source: JobSource | None = None
         self._jobs: dict[str, Job] = {}
         self._latest: dict[str, JobSnapshot] = {}
@@ -106,12 +109,20 @@ class MonitorScreen(Screen):
 
     @work(exclusive=True, group="poll-jobs", exit_on_error=False, description="poll the jobs list")
     async def _poll_jobs(self, source: JobSource) -> None:
+        # The poll engine (and the domain's tracker under it) is imported here, after the first frame:
+        # ~40 ms that the first paint does not need.
+        from ftwatch.source.poll import PollIntervals, watch_jobs
+
+        self._intervals = PollIntervals.from_settings(self._settings)
         self._watchers.jobs_watch = watch = watch_jobs(source, clock=self._clock, intervals=self._intervals)
         async for snapshot in watch:
             self.post_message(m.JobsRefreshed(snapshot))
 
     async def _poll_job(self, source: JobSource, job_id: str) -> None:
-        watch = watch_job(source, job_id, clock=self._clock, intervals=self._intervals)
+        from ftwatch.source.poll import PollIntervals, watch_job
+
+        intervals = self._intervals or PollIntervals.from_settings(self._settings)
+        watch = watch_job(source, job_id, clock=self._clock, intervals=intervals)
         self._watchers.started(job_id, watch)
         try:
             async for snapshot in watch:

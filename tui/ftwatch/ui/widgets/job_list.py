@@ -75,18 +75,21 @@ class JobList(DataTable):
         self._name_width = 0
 
     def on_mount(self) -> None:
-        self._add_columns(COLUMNS[1][2])
+        self._add_columns(self._fitting_name_width(self.app.size.width))
 
     def _add_columns(self, name_width: int) -> None:
         self._name_width = name_width
         for key, label, width in COLUMNS:
             self.add_column(label, key=key, width=name_width if key == "name" else width)
 
+    def _fitting_name_width(self, width: int) -> int:
+        others = sum(column_width + 2 for key, _, column_width in COLUMNS if key != "name")
+        scrollbar = self.styles.scrollbar_size_vertical
+        return max(NAME_MIN, min(NAME_MAX, width - others - 2 - scrollbar))
+
     def on_resize(self) -> None:
         """Fit the columns to the width (80 columns included) by giving the name what is left."""
-        others = sum(width + 2 for key, _, width in COLUMNS if key != "name")
-        scrollbar = self.styles.scrollbar_size_vertical
-        name_width = max(NAME_MIN, min(NAME_MAX, self.size.width - others - 2 - scrollbar))
+        name_width = self._fitting_name_width(self.size.width)
         if name_width != self._name_width:
             self.clear(columns=True)
             self._add_columns(name_width)

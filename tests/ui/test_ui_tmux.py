@@ -1,0 +1,90 @@
+"""End to end: the real `ftwatch --demo` in a real terminal (tmux at 80x24), driven with keys, read back
+with `capture-pane`: what a new user does in their first minute."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytestmark = pytest.mark.tmux
+
+JOB_ID = re.compile(r"ftjob-[A-Za-z0-9]{24}")
+
+
+class Tmux:
+    """One detached session on a private tmux server (never the user's own)."""
+
+    def __init__(self, name: str) -> None:
+        self.socket = f"ftwatch-test-{os.getpid()}-{name}"
+        self.session = name
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check,
+                              timeout=10)
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", self.session).stdout
+
+    def alive(self) -> bool:
+        return self.run("has-session", "-t", self.session, check=False).returncode == 0
+
+    def wait_for(self, predicate, what: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if predicate(text):
+                return text
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}; the screen was:\n{self.screen()}")
+
+
+@pytest.fixture
+def tmux():
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    terminal = Tmux("demo")
+    yield terminal
+    terminal.run("kill-server", check=False)
+
+
+def header_job(screen: str) -> str | None:
+    """The job id on the job header line (the first line that starts with a job id)."""
+    for line in screen.splitlines():
+        match = JOB_ID.match(line.strip())
+        if match:
+            return match.group(0)
+    return None
+
+
+def test_demo_at_80x24_moves_between_jobs_and_quits(tmux):
+    command = shlex.join([sys.executable, "-m", "ftwatch", "--demo"])
+    tmux.run("new-session", "-d", "-s", tmux.session, "-x", "80", "-y", "24", command)
+    screen = tmux.wait_for(lambda s: "SIMULATION" in s and "/500" in s and header_job(s), "the demo to come alive")
+    assert "▶ running" in screen and "✓ succeeded" in screen
+    assert all(len(line) <= 80 for line in screen.splitlines())
+    first = header_job(screen)
+
+    tmux.run("send-keys", "-t", tmux.session, "j")
+    screen = tmux.wait_for(lambda s: header_job(s) not in (None, first), "j to select the next job")
+    second = header_job(screen)
+    tmux.run("send-keys", "-t", tmux.session, "k")
+    tmux.wait_for(lambda s: header_job(s) == first, "k to come back")
+
+    step = re.search(r"(\d+)/500", screen)
+    assert step is not None
+    tmux.wait_for(lambda s: (m := re.search(r"(\d+)/500", s)) and int(m.group(1)) > int(step.group(1)),
+                  "the running job to advance")
+    assert second != first
+
+    tmux.run("send-keys", "-t", tmux.session, "q")
+    deadline = time.monotonic() + 10
+    while tmux.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not tmux.alive(), "q did not quit"
