@@ -71,7 +71,7 @@ async def test_progress_bar_and_chart_advance_as_the_simulated_job_trains(world,
         assert step0 and f"{step0}/300" in progress.rendered_text
 
         clock.advance(60)
-        later = await wait_for(pilot, lambda: (s := selected_snapshot(pilot)) and s.progress.step >= step0 + 50
+        await wait_for(pilot, lambda: (s := selected_snapshot(pilot)) and s.progress.step >= step0 + 50
                                and f"{s.progress.step}/300" in progress.rendered_text and s, what="60 more steps")
         assert progress.view.fraction > fraction0
         assert chart.renders > renders0 and chart.rendered_text != lines0

@@ -61,13 +61,16 @@ class FtwatchApp(App[int]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        shown = {}
+        ours: dict[str, list[str]] = {}
+        widget_keys: dict[str, list[str]] = {}
         for active in self.screen.active_bindings.values():
             binding = active.binding
             if binding.description and active.enabled:
-                label = binding.key_display or self.get_key_display(binding)
-                shown.setdefault(binding.description, []).append(label)
-        self.push_screen(HelpScreen([(" / ".join(keys), description) for description, keys in shown.items()]))
+                shown = ours if binding.id else widget_keys     # ftwatch's own bindings all carry an id
+                shown.setdefault(binding.description, []).append(binding.key_display or self.get_key_display(binding))
+        rows = [(" / ".join(keys), description) for description, keys in ours.items()]
+        extra = [(" / ".join(keys), description) for description, keys in widget_keys.items()]
+        self.push_screen(HelpScreen(rows, extra))
 
     def write_escape(self, sequence: str) -> None:
         """Send an escape sequence the terminal acts on (desktop notifications).

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import hashlib
 
-from rich.console import Console
 from rich.cells import cell_len
+from rich.console import Console
 from textual import _compositor
 from textual.strip import Strip
 

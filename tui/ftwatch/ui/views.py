@@ -63,11 +63,11 @@ def weight_for(smoothing: float | None, total_steps: int | None) -> float:
 def next_weight(weight: float, stronger: bool) -> float:
     """`]` doubles the half-life, `[` halves it; below one step it becomes raw (0)."""
     if stronger:
-        half = 1.0 if weight <= 0 else min(10_000.0, half_life(weight) * 2)
+        half = 1.0 if weight <= 0 else min(10_000.0, round(half_life(weight), 6) * 2)
         return 0.5 ** (1.0 / half)
     if weight <= 0:
         return 0.0
-    half = half_life(weight) / 2
+    half = round(half_life(weight), 6) / 2      # rounded: 8 -> 4 -> 2 -> 1 must not drift below 1
     return 0.0 if half < 1.0 else 0.5 ** (1.0 / half)
 
 
@@ -155,14 +155,24 @@ def chart_view(snapshot: JobSnapshot, family_label: str, smoothing: float | None
     epochs = tuple(total * k / n_epochs for k in range(1, n_epochs)) if total and isinstance(n_epochs, int) \
         and 1 < n_epochs <= 100 else ()
     key = (snapshot.job.id, family.label, _length(raw), _length(valid), _length(full), weight, total, log_scale)
+    message = "" if raw is not None and len(raw) else _no_points(snapshot.phase)
     data = ChartData(key=key, raw=raw, smoothed=smoothed, valid=valid, full=full, x_max=total, epochs=epochs,
-                     log_scale=log_scale)
+                     log_scale=log_scale, message=message)
+    if message:
+        return data, family.label
     caption = [family.label, p.smoothing_text(weight, half_life(weight), smoothing is None)]
-    if family.train == "train_loss" and raw is not None and len(raw):
+    if family.train == "train_loss":
         caption.append(f"trend: {TREND_WORDS[snapshot.trend]}")
     if log_scale:
         caption.append("log scale")
     return data, " · ".join(caption)
+
+
+def _no_points(phase: Phase) -> str:
+    if phase.is_terminal:
+        return "no training steps were recorded for this job"
+    return {Phase.VALIDATING_FILES: "validating the training files…", Phase.QUEUED: "waiting in the queue…"}.get(
+        phase, "waiting for the first training step…")
 
 
 def _length(series) -> int:

@@ -18,8 +18,9 @@ from textual.widgets import Static
 from ftwatch.ui.widgets.text_line import TextLine
 
 INTRO = ("ftwatch follows your fine-tuning jobs live. The chart shows the raw training loss (faint) behind "
-         "its smoothed curve, batch validation as a second line and full validation as ◆ markers; dotted "
-         "columns mark epoch ends.")
+         "its smoothed curve, batch validation as a second line and full validation as ◆ markers; vertical "
+         "lines mark epoch ends. Enter moves to the selected job's events, tab cycles the panes, escape goes "
+         "back to the jobs; ctrl+p can jump to any job.")
 
 
 def binding_rows(bindings: Iterable[tuple[str, str]]) -> Text:
@@ -40,15 +41,19 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "dismiss", "Close", show=False, id="help.close_q"),
     ]
 
-    def __init__(self, bindings: list[tuple[str, str]]) -> None:
+    def __init__(self, bindings: list[tuple[str, str]], widget_keys: list[tuple[str, str]] = ()) -> None:
         super().__init__()
         self._rows = bindings
+        self._widget_keys = list(widget_keys)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield TextLine(Text("Keys", style="bold"), id="help-title")
             yield Static(Text(INTRO), id="help-intro")
             yield Static(binding_rows(self._rows), id="help-keys")
+            if self._widget_keys:
+                yield TextLine(Text("In the focused pane", style="bold"), id="help-widget-title")
+                yield Static(binding_rows(self._widget_keys), id="help-widget-keys")
             yield TextLine("escape or ? closes this help", id="help-hint")
 
     def action_dismiss(self) -> None:  # type: ignore[override]

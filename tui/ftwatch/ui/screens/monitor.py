@@ -36,6 +36,7 @@ from ftwatch.ui.notices import announce_finish, run_notify_command
 from ftwatch.ui.screens.commands import JumpToJob
 from ftwatch.ui.screens.confirm import ConfirmCancel
 from ftwatch.ui.watchers import JobWatchers
+from ftwatch.ui.widgets.event_log import EventLog
 from ftwatch.ui.widgets.job_list import JobList
 from ftwatch.ui.widgets.job_pane import ChartOptions, JobPane
 from ftwatch.ui.widgets.status_line import StatusLine, StatusView
@@ -243,6 +244,11 @@ class MonitorScreen(Screen):
             name = f"{p.job_name(job)} · " if job is not None else ""
             self.query_one(JobPane).show_placeholder(f"{name}{message.job_id} · loading…")
         self._sync_watchers()
+
+    @on(JobList.RowSelected)
+    def _on_job_opened(self) -> None:
+        """Enter on a job: go to its event log (scrollable with the keyboard)."""
+        self.query_one(EventLog).focus()
 
     def _show_job(self, snapshot: JobSnapshot) -> None:
         self.query_one(JobPane).show(snapshot, self._options, self._clock())

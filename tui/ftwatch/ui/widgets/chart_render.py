@@ -83,9 +83,39 @@ def nice_ticks(upper: float, count: int) -> list[int]:
     return list(range(0, int(upper) + 1, max(1, step)))
 
 
-def render_chart(spec: ChartSpec) -> list[Text]:
+def _plotted(spec: ChartSpec) -> tuple[list[Points], list[float]]:
     series = [p for p in (spec.raw, spec.smoothed, spec.valid, spec.full) if p and len(p[0])]
     ys = [y for _, values in series for y in values if math.isfinite(y) and (y > 0 or not spec.log_scale)]
+    return series, ys
+
+
+def pixel_signature(spec: ChartSpec) -> tuple:
+    """Everything the picture depends on, with points snapped to a grid 4x finer than braille dots.
+
+    Two specs with the same signature draw the same chart, so a poll whose new step moves no dot skips
+    plotext entirely (most polls of a long job: its last column's min/max rarely moves a whole dot).
+    """
+    series, ys = _plotted(spec)
+    if not ys:
+        return ("empty", spec.width, spec.height)
+    low, high, _ = nice_limits(min(ys), max(ys), spec.log_scale)
+    x_upper = max(float(spec.x_max or max(max(xs) for xs, _ in series)), 1.0)
+    transform = math.log10 if spec.log_scale else float
+    bottom, top = transform(low), transform(high)
+    x_scale = plot_columns(spec.width) * 2 * 4 / x_upper
+    y_scale = spec.height * 4 * 4 / ((top - bottom) or 1.0)
+    snapped: list[tuple] = []
+    for points in (spec.raw, spec.smoothed, spec.valid, spec.full):
+        if not points:
+            snapped.append(())
+            continue
+        snapped.append(tuple((int(x * x_scale), int((transform(y) - bottom) * y_scale))
+                             for x, y in zip(*points) if math.isfinite(y) and (y > 0 or not spec.log_scale)))
+    return (spec.width, spec.height, low, high, x_upper, spec.epochs, spec.log_scale, spec.colors, *snapped)
+
+
+def render_chart(spec: ChartSpec) -> list[Text]:
+    series, ys = _plotted(spec)
     if not ys or spec.width < 20 or spec.height < 4:
         return message_lines("waiting for the first training step…", spec.width, spec.height)
     import plotext as plt

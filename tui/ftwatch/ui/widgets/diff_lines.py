@@ -29,52 +29,54 @@ class DiffLines(Widget):
 
     @property
     def rendered_text(self) -> str:
-        return "\n".join(line.plain for line in self._lines)
+        """The words the widget shows for its current content and size (for tests and tools)."""
+        width, height = self.size
+        if width <= 0 or height <= 0:
+            return ""
+        return "\n".join(line.plain for line in self.build_lines(width, height)[:height])
 
     def build_lines(self, width: int, height: int) -> list[Text]:
         raise NotImplementedError
 
     def rebuild(self) -> None:
+        """Content changed: repaint just the cells that differ from what is on screen."""
         width, height = self.size
-        if not self.is_mounted or width <= 0 or height <= 0:
+        if not self.is_mounted or self._built_for != (width, height):
+            self.refresh()          # not painted at this size yet: the next paint builds everything
             return
-        lines = self.build_lines(width, height)[:height]
-        lines += [Text()] * (height - len(lines))
-        self._apply(lines, width, full=self._built_for != (width, height))
-        self._built_for = (width, height)
-
-    def on_resize(self) -> None:
-        self.rebuild()
-
-    def on_mount(self) -> None:
-        self.call_after_refresh(self.rebuild)
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._built_for = None
-        if self.is_mounted:
-            self.call_after_refresh(self.rebuild)
-
-    def _apply(self, lines: list[Text], width: int, *, full: bool) -> None:
         old = self._lines
-        base = self.rich_style
-        console = self.app.console
-        strips = [Strip([segment for segment in line.render(console) if segment.text]).apply_style(base)
-                  .extend_cell_length(width, base).crop(0, width) for line in lines]
-        self._lines, self._strips = lines, strips
-        if full or len(old) != len(lines):
+        self._build(width, height)
+        if len(old) != len(self._lines):
             self.refresh()
             return
-        for y, (before, after) in enumerate(zip(old, lines)):
+        for y, (before, after) in enumerate(zip(old, self._lines)):
             for start, end in changed_spans(before, after):
                 end = min(width, end)
                 if end > start:
                     self.refresh(Region(start, y, end - start, 1))
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._built_for = None      # colours come from the styles: rebuild on the next paint
+        self.refresh()
+
+    def _build(self, width: int, height: int) -> None:
+        lines = self.build_lines(width, height)[:height]
+        lines += [Text()] * (height - len(lines))
+        base = self.rich_style
+        console = self.app.console
+        self._lines = lines
+        self._strips = [Strip([segment for segment in line.render(console) if segment.text]).apply_style(base)
+                        .extend_cell_length(width, base).crop(0, width) for line in lines]
+        self._built_for = (width, height)
+
     def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        if self._built_for != (width, height):
+            self._build(width, height)      # first paint, or a new size: everything is repainted anyway
         if y < len(self._strips):
             return self._strips[y]
-        return Strip.blank(self.size.width, self.rich_style)
+        return Strip.blank(width, self.rich_style)
 
 
 def _cells(text: Text) -> list[tuple[str, Style | str | None]]:

@@ -13,7 +13,14 @@ from typing import Protocol
 
 from rich.text import Text
 
-from ftwatch.ui.widgets.chart_render import ChartColors, ChartSpec, message_lines, plot_columns, render_chart
+from ftwatch.ui.widgets.chart_render import (
+    ChartColors,
+    ChartSpec,
+    message_lines,
+    pixel_signature,
+    plot_columns,
+    render_chart,
+)
 from ftwatch.ui.widgets.diff_lines import DiffLines
 
 
@@ -45,6 +52,7 @@ class LossChart(DiffLines):
         super().__init__(id=id)
         self._data = ChartData(message="connecting…")
         self._drawn_key: tuple | None = None
+        self._signature: tuple | None = None
         self._last_lines: list[Text] = []
         self.renders = 0                     # how many times plotext ran (tests check a quiet poll adds none)
 
@@ -53,7 +61,7 @@ class LossChart(DiffLines):
         self.rebuild()
 
     def notify_style_update(self) -> None:
-        self._drawn_key = None
+        self._drawn_key = self._signature = None
         super().notify_style_update()
 
     def _colors(self) -> ChartColors:
@@ -71,6 +79,7 @@ class LossChart(DiffLines):
             return self._last_lines
         self._drawn_key = key
         if data.message:
+            self._signature = None
             lines = message_lines(data.message, width, height)
         else:
             columns = plot_columns(width)
@@ -84,6 +93,10 @@ class LossChart(DiffLines):
             spec = ChartSpec(width=width, height=height, raw=reduce(data.raw), smoothed=reduce(data.smoothed),
                              valid=reduce(data.valid), full=reduce(data.full), x_max=data.x_max,
                              epochs=data.epochs, log_scale=data.log_scale, colors=self._colors())
+            signature = pixel_signature(spec)
+            if signature == self._signature:
+                return self._last_lines            # the new points move no dot: skip plotext
+            self._signature = signature
             lines = render_chart(spec)
             self.renders += 1
         self._last_lines = lines
