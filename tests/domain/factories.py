@@ -13,9 +13,7 @@ from typing import Any
 from ftwatch.domain.models import Job, JobEvent
 from ftwatch.domain.parse import parse_event, parse_job
 
-SAMPLES = Path("/work/shared/real-samples")
-if not SAMPLES.is_dir():                                   # CI and developers have it at ../shared
-    SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "real-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "real-samples"   # a copy of ../shared/real-samples
 
 
 def sample_json(name: str) -> Any:

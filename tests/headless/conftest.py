@@ -15,7 +15,7 @@ import pytest
 from ftwatch.headless.common import Runtime
 from source.conftest import API_KEY, clock, fast_sleep, no_jitter, server, source, world  # noqa: F401
 
-REAL_SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "real-samples"
+REAL_SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "real-samples"   # a copy of ../shared
 
 
 @pytest.fixture

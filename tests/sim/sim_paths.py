@@ -1,14 +1,16 @@
-"""Where the shared reference material lives (../shared from the repo root)."""
+"""Where the reference material lives: a copy of ../shared in tests/fixtures, so a fresh clone can run the tests."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+SHARED = Path(__file__).resolve().parents[1] / "fixtures"
 REAL_SAMPLES = SHARED / "real-samples"
 OPENAPI_YAML = SHARED / "openai-openapi-fine-tuning.yaml"
 START = 1_764_000_000.0
 
 
 def sample_event_files() -> list[Path]:
-    return sorted(REAL_SAMPLES.glob("events_*.json"))
+    files = sorted(REAL_SAMPLES.glob("events_*.json"))
+    assert files, f"no recorded samples in {REAL_SAMPLES}"
+    return files
