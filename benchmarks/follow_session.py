@@ -69,9 +69,16 @@ def measure(argv: list[str], *, warmup: float, window: float, env: dict[str, str
 def _ftwatch_on(scenario: dict[str, Any], name: str, *, replay: bool, warmup: float, window: float,
                 ready: bytes) -> dict[str, Any]:
     path = scenarios.write(scenario, name)
-    with scenarios.SimProcess(path, replay=replay) as sim:
-        result = measure(ftwatch_argv("--base-url", sim.base_url), warmup=warmup, window=window,
-                         env={"OPENAI_API_KEY": "sk-bench"}, ready=ready)
+    try:
+        with scenarios.SimProcess(path, replay=replay) as sim:
+            result = measure(ftwatch_argv("--base-url", sim.base_url), warmup=warmup, window=window,
+                             env={"OPENAI_API_KEY": "sk-bench"}, ready=ready)
+    finally:
+        os.remove(path)
+        try:
+            os.rmdir(os.path.dirname(path))
+        except OSError:              # another scenario of this run is still there
+            pass
     result["base_url"] = sim.base_url
     return result
 

@@ -140,8 +140,10 @@ def machine_info(quick: bool) -> dict[str, Any]:
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                 timeout=5).stdout.strip() or None
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "tui"], capture_output=True, text=True,
+                                    timeout=5).stdout.strip())
     except (OSError, subprocess.SubprocessError):
-        commit = None
+        commit, dirty = None, None
     return {
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "host": socket.gethostname(),
@@ -152,6 +154,7 @@ def machine_info(quick: bool) -> dict[str, Any]:
         "platform": platform.platform(),
         "loadavg_at_start": os.getloadavg(),
         "commit": commit,
+        "tui_has_uncommitted_changes": dirty,
         "quick": quick,
         "argv": sys.argv,
     }

@@ -24,12 +24,15 @@ from typing import Any
 from ftwatch.sim import catalogue as cat
 from ftwatch.sim.curves import generate_metrics
 
-T0 = 1_764_000_000
 JOB_ID = "ftjob-BenchRunningJob0000000001"
 PREAMBLE_SECONDS = 4          # created, validating, validated, started: then step 1
 
 
-def running_job(total: int = 1000, seed: int = 7) -> dict[str, Any]:
+def running_job(total: int = 1000, seed: int = 7, start: int | None = None) -> dict[str, Any]:
+    """`start`: the first event's created_at, default now. The replay releases events relative to the first
+    one, but their created_at is what the app reads for ETA and elapsed time: build the file just before
+    starting the simulator so the job's clock agrees with the wall clock, as a live job's does."""
+    T0 = int(time.time()) if start is None else start
     rng = random.Random(seed)
     ids = cat.IdMaker(rng)
     training = ids.file()
