@@ -8,7 +8,8 @@
     ftwatch export SOURCE [--format csv|jsonl] [-o FILE]
 
 Exit statuses: 0 succeeded (or done), 1 job failed, 3 job cancelled, 2 usage or configuration error,
-4 API error that retrying cannot fix (401, 404, unreachable host), 130 interrupted.
+4 API error that retrying cannot fix (401, 404, unreachable host), 130 interrupted (Ctrl-C), 143 terminated
+(SIGTERM: the command stops like Ctrl-C, closing its connection, without a traceback).
 
 Nothing heavy is imported at module level: `ftwatch --help` and `--version` must be instant and work without a
 TTY; the openai SDK, Textual and the simulator load only inside the command that needs them. Every
@@ -22,15 +23,21 @@ import asyncio
 import logging
 import os
 import re
+import signal
 import sys
 import tempfile
-from typing import Callable, Sequence
+from typing import Any, Callable, Coroutine, Sequence
 
 from ftwatch import __version__
 from ftwatch.config import Settings, from_env, parse_smoothing
 from ftwatch.errors import ConfigError, FatalSourceError, FtwatchError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED, EXIT_API, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class Terminated(Exception):
+    """SIGTERM arrived while a headless command ran (a service manager, `timeout`, `kill`)."""
 
 
 class UsageError(Exception):
@@ -150,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(exc.message, EXIT_API)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except Terminated:
+        return EXIT_TERMINATED
     except BrokenPipeError:             # `ftwatch follow --json | head`: the reader left, nothing went wrong
         _silence_stdout()
         return EXIT_OK
@@ -171,20 +180,55 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "follow":
         from ftwatch.headless.follow import follow
 
-        return asyncio.run(follow(settings, args.job_id, json_lines=args.json))
+        return _run(follow(settings, args.job_id, json_lines=args.json))
     if command == "wait":
         from ftwatch.headless.wait import wait
 
-        return asyncio.run(wait(settings, args.job_id))
+        return _run(wait(settings, args.job_id))
     if command == "summary":
         from ftwatch.headless.summary import summary
 
-        return asyncio.run(summary(settings, args.source, as_json=args.json))
+        return _run(summary(settings, args.source, as_json=args.json))
     if command == "export":
         from ftwatch.headless.export import export
 
-        return asyncio.run(export(settings, args.source, fmt=args.format, output=args.output))
+        return _run(export(settings, args.source, fmt=args.format, output=args.output))
     raise UsageError(f"unknown command {command!r}")
+
+
+def _run(command: Coroutine[Any, Any, int]) -> int:
+    """`asyncio.run(command)`, with SIGTERM cancelling it the way Ctrl-C does: the poller's `finally` blocks
+    close the connection, then `main` exits 143 instead of dying mid-write with a traceback."""
+
+    async def guarded() -> int:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        terminated = False
+
+        def on_sigterm() -> None:
+            nonlocal terminated
+            terminated = True
+            task.cancel()
+
+        previous = signal.getsignal(signal.SIGTERM)
+        try:
+            loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+            installed = True
+        except (NotImplementedError, RuntimeError, ValueError):     # Windows, or not the main thread
+            installed = False
+        try:
+            return await command
+        except asyncio.CancelledError:
+            if terminated:
+                raise Terminated() from None
+            raise
+        finally:
+            if installed:
+                loop.remove_signal_handler(signal.SIGTERM)
+                signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+    return asyncio.run(guarded())
 
 
 def _fail(message: str, status: int) -> int:

@@ -29,9 +29,16 @@ def human_duration(seconds: float | None) -> str:
     return f"{secs}s"
 
 
-def clock_time(timestamp: float) -> str:
-    """Local wall-clock time of an event, "15:32:18"."""
-    return time.strftime("%H:%M:%S", time.localtime(timestamp))
+def clock_time(timestamp: float, fmt: str = "%H:%M:%S") -> str:
+    """Local wall-clock time of an event, "15:32:18"; "--:--:--" for a time the platform cannot convert
+    (a hostile `created_at` of 2**62 must not take the event log down with it)."""
+    try:
+        return time.strftime(fmt, time.localtime(timestamp))
+    except (OverflowError, OSError, ValueError):
+        return time.strftime(fmt, time.gmtime(0)).translate(_DIGITS_UNKNOWN)
+
+
+_DIGITS_UNKNOWN = str.maketrans("0123456789", "----------")
 
 
 def metric_value(value: float) -> str:

@@ -28,8 +28,11 @@ _SEQUENCE = re.compile(
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"
 )
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
-# C0 (tab becomes a space below), DEL, C1, bidi embeddings/overrides/isolates and marks.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# C0 (tab becomes a space below), DEL, C1, bidi embeddings/overrides/isolates and marks; and invisible
+# format characters that can hide or smuggle text: the deprecated shaping controls (U+206A-206F), the
+# interlinear annotation marks (U+FFF9-FFFB), the byte-order mark and the Unicode tag characters (U+E0000-E007F).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069"
+                      r"\u206a-\u206f\ufff9-\ufffb\ufeff\U000e0000-\U000e007f]")
 # Lone surrogates (JSON allows "\ud800") cannot be encoded for the terminal at all.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 

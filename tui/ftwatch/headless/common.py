@@ -87,10 +87,12 @@ async def watch_to_end(settings: Settings, job_id: str, runtime: Runtime, *, pha
             if link.state is LinkState.FAILED:
                 assert watch.last_error is not None
                 raise watch.last_error
-            if (link.state is LinkState.RETRYING and link.last_success is None
-                    and isinstance(watch.last_error, UnreachableError) and link.attempt >= UNREACHABLE_ATTEMPTS):
+            never_reached = (link.state is LinkState.RETRYING and link.last_success is None
+                             and isinstance(watch.last_error, UnreachableError))
+            if never_reached and link.attempt >= UNREACHABLE_ATTEMPTS:
                 raise _unreachable(watch.last_error)
-            notices.update(snapshot, phases=phases)
+            if not never_reached:       # a typo'd host gets one line when we give up, not a line per attempt
+                notices.update(snapshot, phases=phases)
             yield snapshot
     finally:
         await watch.aclose()

@@ -3,8 +3,9 @@
 Columns: the result file's own (`step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy`), then
 `full_valid_loss,full_valid_mean_token_accuracy` (events carry them, the result file does not), then
 `train_loss_smoothed` (the same EMA the TUI draws). Any other metric a job reports (RFT rewards...) follows
-as extra columns, so nothing the API sent is dropped. Missing values are empty cells in CSV and null in JSONL;
-values are written with full precision (Python's shortest round-trip repr).
+as extra columns, so nothing the API sent is dropped; their names come from the server, so the CSV header
+cleans them of control sequences (JSON lines keep them exact, escaped). Missing values are empty cells in CSV
+and null in JSONL; values are written with full precision (Python's shortest round-trip repr).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, TextIO
 from ftwatch.config import Settings
 from ftwatch.domain.smoothing import smooth
 from ftwatch.domain.snapshot import JobSnapshot
+from ftwatch.domain.text import clean
 from ftwatch.errors import ConfigError
 from ftwatch.headless.common import Runtime
 from ftwatch.headless.load import load_source
@@ -61,7 +63,7 @@ def rows(snapshot: JobSnapshot) -> tuple[list[str], list[dict[str, Any]]]:
 
 def write_csv(out: TextIO, header: list[str], table: list[dict[str, Any]]) -> None:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([clean(name) for name in header])    # metric names come from the server: inert labels
     for row in table:
         writer.writerow(["" if row[c] is None else _number(row[c]) for c in header])
 

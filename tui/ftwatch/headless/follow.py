@@ -12,11 +12,10 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-import time
 from typing import TextIO
 
 from ftwatch.config import Settings
-from ftwatch.domain.format import event_line
+from ftwatch.domain.format import clock_time, event_line
 from ftwatch.domain.models import JobEvent
 from ftwatch.domain.parse import metric_point
 from ftwatch.domain.snapshot import JobSnapshot
@@ -45,7 +44,7 @@ class PlainPrinter:
             if self._ema is None:
                 self._ema = Ema(weight if weight is not None else auto_weight(point.total_steps))
             smoothed = self._ema.update(point.step, point.values["train_loss"])
-        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(event.created_at))
+        stamp = clock_time(event.created_at, "%Y-%m-%d %H:%M:%S")
         return f"{stamp}  {clean(event.level, max_len=5):<5}  {event_line(event, smoothed_loss=smoothed)}"
 
 

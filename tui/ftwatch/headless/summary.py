@@ -17,6 +17,7 @@ from typing import Any, Sequence
 from ftwatch.config import Settings
 from ftwatch.domain.smoothing import auto_weight, half_life, smooth
 from ftwatch.domain.snapshot import JobSnapshot
+from ftwatch.domain.text import clean
 from ftwatch.headless.common import Runtime
 from ftwatch.headless.load import load_source
 
@@ -63,7 +64,8 @@ def summarize(snapshot: JobSnapshot, *, status: str | None) -> dict[str, Any]:
 
 def render_text(summary: dict[str, Any]) -> str:
     total = summary["total_steps"]
-    lines = [f"status      {summary['status'] or 'n/a (result file)'}",
+    status = clean(summary["status"], max_len=60) if summary["status"] is not None else "n/a (result file)"
+    lines = [f"status      {status}",
              f"steps       {summary['steps']} metric points, last step {summary['last_step']}"
              + (f" of {total}" if total else ""),
              f"smoothing   w={summary['smoothing']:.4g} (half-life {half_life(summary['smoothing']):.1f} steps)"]

@@ -8,7 +8,9 @@ The policy, in one place:
   between half and all of it, so many ftwatch instances hitting the same 429 do not retry in lockstep;
 - with a hint (`retry-after-ms` / `retry-after`), the server knows best: wait that long plus up to 10 % jitter;
 - either way never longer than `max_delay` (120 s). The SDK gives up on a retry-after above 120 s; a monitor
-  must not, so it waits 120 s and asks again, calmly, for as long as it takes.
+  must not, so it waits 120 s and asks again, calmly, for as long as it takes;
+- and never shorter than `min_delay` (0.25 s): a server answering every request with `retry-after: 0` must not
+  turn the poller into a busy loop of requests.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 MAX_DELAY_SECONDS = 120.0
+MIN_DELAY_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Backoff:
     base: float = 1.0
     cap: float = 60.0
     max_delay: float = MAX_DELAY_SECONDS
+    min_delay: float = MIN_DELAY_SECONDS
     random: Callable[[], float] = field(default=_random.random, compare=False, repr=False)
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
@@ -35,7 +39,7 @@ class Backoff:
             exponent = min(max(attempt, 1) - 1, 30)   # 2**30 s is already far past any cap
             full = min(self.cap, self.base * 2.0**exponent)
             wanted = full * (0.5 + 0.5 * self.random())
-        return min(wanted, self.max_delay)
+        return min(max(wanted, self.min_delay), self.max_delay)
 
 
 def parse_retry_after(headers: object) -> float | None:

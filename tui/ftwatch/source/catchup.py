@@ -18,7 +18,8 @@ instead of starting a burst of 1,000 events over. Hostile pages are handled here
 
 from __future__ import annotations
 
-from typing import Protocol, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 from ftwatch.domain.models import JobEvent
 from ftwatch.source.base import JobSource
@@ -28,6 +29,16 @@ MAX_STALLED_POLLS = 3
 
 class KnownEvents(Protocol):
     def knows(self, event_id: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """New events, newest first, and the known event the walk met just below them (None when it met none:
+    a first backfill, or a gap accepted after a stall). The merge places the chunk right above that event, so
+    the order stays the API's even when `created_at` is all equal or runs backwards."""
+
+    events: list[JobEvent]
+    newer_than: str | None = None
 
 
 class EventCatchUp:
@@ -45,8 +56,9 @@ class EventCatchUp:
         self._after: str | None = None
         self._previous_said_end = False
 
-    async def fetch(self, known: KnownEvents, *, backfill: bool) -> Sequence[JobEvent] | None:
-        """New events newest first, ready for `JobTracker.merge`, or None when this poll could not join up yet.
+    async def fetch(self, known: KnownEvents, *, backfill: bool) -> Chunk | None:
+        """The new events (newest first) and where they join, ready for `JobTracker.merge(chunk.events,
+        newer_than=chunk.newer_than)`; or None when this poll could not join up yet.
 
         `backfill` is true while the timeline is empty: then there is no known id to meet, and the walk ends at
         the oldest event instead. Raises SourceError; the walk resumes on the next call.
@@ -65,30 +77,30 @@ class EventCatchUp:
                 if backfill:
                     return self._finish()
                 return self._stall()
-            met_known = False
+            met_known: str | None = None
             progress = False
             for event in events:
                 if known.knows(event.id):
-                    met_known = True
+                    met_known = event.id
                     break
                 if event.id not in self._ids:
                     self._ids.add(event.id)
                     self._collected.append(event)
                     progress = True
-            if met_known or not progress:
-                return self._finish()
+            if met_known is not None or not progress:
+                return self._finish(met_known)
             self._after = events[-1].id
             self._previous_said_end = not page.has_more
             if backfill and not page.has_more and len(events) < limit:
                 return self._finish()
 
-    def _finish(self) -> list[JobEvent]:
-        chunk = self._collected
+    def _finish(self, newer_than: str | None = None) -> Chunk:
+        chunk = Chunk(self._collected, newer_than)
         self._reset()
         self._stalled_polls = 0
         return chunk
 
-    def _stall(self) -> list[JobEvent] | None:
+    def _stall(self) -> Chunk | None:
         self._stalled_polls += 1
         if self._stalled_polls >= MAX_STALLED_POLLS:
             return self._finish()

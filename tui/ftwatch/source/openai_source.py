@@ -169,6 +169,8 @@ def _decode_json(content: bytes) -> Any:
         return json.loads(content)
     except (ValueError, UnicodeDecodeError):
         raise TransientSourceError("malformed response (not JSON)") from None
+    except RecursionError:      # nested deeper than the parser's stack: a hostile body, not a crash
+        raise TransientSourceError("malformed response (nested too deeply)") from None
 
 
 def _object(body: Any) -> dict:

@@ -92,7 +92,7 @@ class JobWatch(Watch[JobSnapshot]):
             self._job_known = True
             self._polls_since_job_read = 0
         chunk = await self._catchup.fetch(tracker, backfill=len(tracker.timeline) == 0)
-        added = tracker.merge(chunk) if chunk else []
+        added = tracker.merge(chunk.events, newer_than=chunk.newer_than) if chunk and chunk.events else []
         self._polls_since_job_read += 1
         if tracker.job.status in TERMINAL_STATUSES:
             return True    # that status was read before these events were fetched, so they include the last ones
@@ -103,8 +103,8 @@ class JobWatch(Watch[JobSnapshot]):
                 # Events may have landed between the events page and this read: one more catch-up. (If it
                 # fails, the retry starts at the check above with the terminal status already read.)
                 chunk = await self._catchup.fetch(tracker, backfill=len(tracker.timeline) == 0)
-                if chunk:
-                    tracker.merge(chunk)
+                if chunk and chunk.events:
+                    tracker.merge(chunk.events, newer_than=chunk.newer_than)
                 return True
         return False
 
