@@ -3,11 +3,8 @@ with `capture-pane`: what a new user does in their first minute."""
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import shutil
-import subprocess
 import sys
 import time
 
@@ -16,42 +13,6 @@ import pytest
 pytestmark = pytest.mark.tmux
 
 JOB_ID = re.compile(r"ftjob-[A-Za-z0-9]{24}")
-
-
-class Tmux:
-    """One detached session on a private tmux server (never the user's own)."""
-
-    def __init__(self, name: str) -> None:
-        self.socket = f"ftwatch-test-{os.getpid()}-{name}"
-        self.session = name
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check,
-                              timeout=10)
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", self.session).stdout
-
-    def alive(self) -> bool:
-        return self.run("has-session", "-t", self.session, check=False).returncode == 0
-
-    def wait_for(self, predicate, what: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            text = self.screen()
-            if predicate(text):
-                return text
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}; the screen was:\n{self.screen()}")
-
-
-@pytest.fixture
-def tmux():
-    if shutil.which("tmux") is None:
-        pytest.skip("tmux is not installed")
-    terminal = Tmux("demo")
-    yield terminal
-    terminal.run("kill-server", check=False)
 
 
 def header_job(screen: str) -> str | None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import importlib
+import signal
 import time
 from typing import Any, Callable
 
@@ -88,5 +90,20 @@ def run_tui(settings: Settings, *, demo: bool) -> int:
     if not demo:
         settings.require_credentials()       # a missing key is a one-line error before the screen opens
     app = make_app(settings, demo=demo)
-    result = app.run()
+    result = asyncio.run(_run_until_signalled(app))
     return app.return_code if app.return_code is not None else (result or 0)
+
+
+async def _run_until_signalled(app: Any) -> Any:
+    """Run the app, and let SIGTERM / SIGHUP (a `kill`, a closed SSH session) quit it like `q` does (exit 143 / 129).
+
+    Without this the process dies inside the alternate screen and leaves the terminal in raw mode.
+    """
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(signum, functools.partial(app.exit, return_code=128 + signum))
+    try:
+        return await app.run_async()
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            loop.remove_signal_handler(signum)
