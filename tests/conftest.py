@@ -1,10 +1,14 @@
-"""Shared fixtures: keep the developer's real credentials and endpoints out of every test."""
+"""Shared fixtures: keep the developer's real credentials out of every test; a simulated world on a fake clock and
+its server on loopback (folders override `world` or `server` where they need another seed or a key)."""
 
 from __future__ import annotations
 
 import shutil
 
 import pytest
+from ftwatch.sim.server import SimServer
+from ftwatch.sim.world import FakeClock, World
+from simkit import START
 from tmux_driver import Tmux
 
 _LEAKY_ENV = (
@@ -33,3 +37,19 @@ def tmux():
     terminal = Tmux("demo")
     yield terminal
     terminal.run("kill-server", check=False)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(start=START)
+
+
+@pytest.fixture
+def world(clock: FakeClock) -> World:
+    return World(seed=7, clock=clock)
+
+
+@pytest.fixture
+async def server(world: World):
+    async with SimServer(world) as running:
+        yield running

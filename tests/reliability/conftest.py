@@ -27,8 +27,8 @@ from ftwatch.source.backoff import Backoff
 from ftwatch.source.client import open_source
 from ftwatch.source.openai_source import OpenAISource
 from ftwatch.ui.app import FtwatchApp
+from simkit import ThreadedSim
 
-START = 1_764_000_000.0
 # A distinctive fake key: its middle part ("LEAKCHECK-7f3a9c") is what a leak check greps for, because
 # masks like "sk-...wxyz" legitimately keep the ends.
 LEAK_KEY = "sk-LEAKCHECK-7f3a9c1e5b2d4f6a8c0e-Zq"
@@ -41,19 +41,8 @@ ALREADY_TRAINING = -(2 + 1 + 2 + 3)      # start_delay that puts a QUICK job a f
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(start=START)
-
-
-@pytest.fixture
 def world(clock: FakeClock) -> World:
     return World(seed=5, clock=clock)
-
-
-@pytest.fixture
-async def server(world: World):
-    async with SimServer(world) as running:
-        yield running
 
 
 def running_job(world: World, total_steps: int = 40, **kwargs: Any) -> str:
@@ -147,34 +136,6 @@ def runtime(source: OpenAISource, clock: FakeClock, fast_sleep: Any) -> Runtime:
 
 
 # --- whole CLI runs: a simulator at high speed in its own thread (main() calls asyncio.run) -------------------
-
-class ThreadedSim:
-    """A SimServer on a real clock at high speed, served from a background thread and loop."""
-
-    def __init__(self, *, speed: float = 1000.0, api_key: str | None = None, seed: int = 11) -> None:
-        import threading
-
-        self.world = World(seed=seed, speed=speed)
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.server = SimServer(self.world, api_key=api_key)
-        self.call(self.server.start())
-
-    def call(self, coroutine: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(10)
-
-    def run(self, function: Callable[[], Any]) -> Any:
-        async def inside() -> Any:
-            return function()
-        return self.call(inside())
-
-    def close(self) -> None:
-        self.call(self.server.stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        self.loop.close()
-
 
 @pytest.fixture
 def threaded_sim() -> Iterator[ThreadedSim]:

@@ -8,24 +8,6 @@ from collections.abc import AsyncIterator, Callable
 import openai
 import pytest
 from ftwatch.sim.server import SimServer
-from ftwatch.sim.world import FakeClock, World
-from sim_paths import START
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(start=START)
-
-
-@pytest.fixture
-def world(clock: FakeClock) -> World:
-    return World(seed=7, clock=clock)
-
-
-@pytest.fixture
-async def server(world: World) -> AsyncIterator[SimServer]:
-    async with SimServer(world) as running:
-        yield running
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 SHARED = Path(__file__).resolve().parents[1] / "fixtures"
 REAL_SAMPLES = SHARED / "real-samples"
 OPENAPI_YAML = SHARED / "openai-openapi-fine-tuning.yaml"
-START = 1_764_000_000.0
+from simkit import START  # noqa: F401  (re-exported for the sim tests)
 
 
 def sample_event_files() -> list[Path]:

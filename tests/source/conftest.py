@@ -21,16 +21,6 @@ API_KEY = "sk-test-SourceLayerKey0123456789"
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(start=1_764_000_000.0)
-
-
-@pytest.fixture
-def world(clock: FakeClock) -> World:
-    return World(seed=7, clock=clock)
-
-
-@pytest.fixture
 async def server(world: World):
     async with SimServer(world, api_key=API_KEY) as running:
         yield running

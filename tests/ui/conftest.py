@@ -20,8 +20,8 @@ from ftwatch.sim.server import SimServer
 from ftwatch.sim.world import FakeClock, World
 from ftwatch.source.client import open_source
 from ftwatch.ui.app import FtwatchApp
+from simkit import START  # noqa: F401  (re-exported to the tests of this folder)
 
-START = 1_764_000_000.0
 HERE = Path(__file__).parent
 FAST = Settings(poll_interval=0.05)
 
@@ -34,22 +34,6 @@ def utc(monkeypatch: pytest.MonkeyPatch):
     yield
     monkeypatch.undo()
     time.tzset()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(start=START)
-
-
-@pytest.fixture
-def world(clock: FakeClock) -> World:
-    return World(seed=7, clock=clock)
-
-
-@pytest.fixture
-async def server(world: World):
-    async with SimServer(world) as running:
-        yield running
 
 
 @pytest.fixture

@@ -1,0 +1,41 @@
+"""The simulator as test fixtures need it: a fixed start time, and a server in its own thread for whole-CLI runs.
+
+`ftwatch.cli.main([...])` calls `asyncio.run`, so a server it talks to cannot live in the test's own loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any, Callable
+
+from ftwatch.sim.server import SimServer
+from ftwatch.sim.world import World
+
+START = 1_764_000_000.0          # 2025-11-24: every FakeClock in the tests starts here
+
+
+class ThreadedSim:
+    """A SimServer on a real clock at high speed, served from a background thread and loop."""
+
+    def __init__(self, *, speed: float = 1000.0, api_key: str | None = None, seed: int = 11) -> None:
+        self.world = World(seed=seed, speed=speed)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.server = SimServer(self.world, api_key=api_key)
+        self.call(self.server.start())
+
+    def call(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(10)
+
+    def run(self, function: Callable[[], Any]) -> Any:
+        async def inside() -> Any:
+            return function()
+        return self.call(inside())
+
+    def close(self) -> None:
+        self.call(self.server.stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
