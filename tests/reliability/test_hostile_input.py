@@ -38,8 +38,8 @@ ATTACKS = [
     "\U000e0041", "\ufeff",
 ]
 hostile_text = st.lists(st.one_of(st.sampled_from(ATTACKS), st.text(max_size=8)), max_size=6).map("".join)
-# Subnormals are left to the xfail test below (a known chart bug); everything else finite is fair game here.
-sane_float = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_subnormal=False)
+# Any finite float, subnormals and near-overflow magnitudes included (see also the extreme-values test below).
+sane_float = st.floats(allow_nan=False, allow_infinity=False)
 odd_number = st.one_of(sane_float, st.sampled_from([math.nan, math.inf, -math.inf]), st.integers(-5, 10**6),
                        st.text(max_size=5), st.none(), st.booleans(), st.just([1, 2]), st.just({"a": 1}))
 json_leaf = st.one_of(st.none(), st.booleans(), odd_number, hostile_text)
@@ -195,10 +195,6 @@ async def test_a_body_nested_too_deeply_is_a_retryable_fault_not_a_crash():
         await source.list_events("ftjob-x")
 
 
-@pytest.mark.xfail(strict=False, reason="UI bug (ui/widgets/chart_render.py nice_limits): losses spanning "
-                   "±1e308 overflow `(high - low) / 4` to inf and math.floor(inf) raises OverflowError; values a "
-                   "subnormal apart make it 0 and math.log10(0) raises ValueError (log scale: 10.0**-325 == 0 "
-                   "among the marks). Raised inside LossChart.build_lines, either would crash the TUI's render")
 @pytest.mark.parametrize("values", [[1e308, -1e308, 0.5], [5e-324, 1e-323, 5e-324], [5e-324, 1e-320, 0.5]],
                          ids=["huge_span", "subnormal_span", "subnormal_log_scale"])
 def test_extreme_but_finite_losses_do_not_break_the_chart(values):

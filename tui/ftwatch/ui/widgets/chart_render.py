@@ -53,17 +53,29 @@ def plot_columns(width: int) -> int:
     return max(8, width - 9)
 
 
+_HUGE = 1e150        # plotext's native kernel overflows (and aborts the process) on spans near 1e308
+_TINY = 1e-300
+
+
 def nice_limits(low: float, high: float, log_scale: bool = False) -> tuple[float, float, list[float]]:
-    """Round outwards to 1, 2 or 5 x 10^k; return the limits and the tick values between them."""
+    """Round outwards to 1, 2 or 5 x 10^k; return the limits and the tick values between them.
+
+    Losses come from the server, so any finite float can arrive: limits are clamped to +-1e150 (so no span
+    overflows to inf) and spans below 1e-300 are padded (so log10 of a subnormal step never sees 0).
+    """
+    low = min(max(low, -_HUGE), _HUGE)
+    high = min(max(high, -_HUGE), _HUGE)
     if log_scale:
+        low = max(low, _TINY)
+        high = max(high, low)
         marks = [m * 10.0**k for k in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1)
                  for m in (1, 2, 5)]
         lower, upper = max(m for m in marks if m <= low), min(m for m in marks if m >= high)
         inside = [m for m in marks if lower <= m <= upper]
         decades = [m for m in inside if math.isclose(math.log10(m) % 1, 0, abs_tol=1e-9)]
         return lower, upper, decades if len(decades) >= 2 else inside
-    if high <= low:
-        pad = abs(low) * 0.1 or 1.0
+    if high - low < _TINY:
+        pad = abs(low) * 0.1 if abs(low) * 0.1 >= _TINY else 1.0
         low, high = low - pad, high + pad
     raw_step = (high - low) / 4
     magnitude = 10 ** math.floor(math.log10(raw_step))
@@ -222,7 +234,7 @@ def _draw(plt, fig, points: Points | None, symbol: str, rgb: RGB | None, *, line
     finite = [(x, y) for x, y in zip(xs, ys) if math.isfinite(x) and math.isfinite(y)]
     if not finite:
         return
-    xs, ys = [x for x, _ in finite], [y for _, y in finite]
+    xs, ys = [x for x, _ in finite], [min(max(y, -_HUGE), _HUGE) for _, y in finite]
     signal = fig.signal(xs, ys, marker=plt.marker(symbol, pixel=_pixel(plt, rgb)))
     if lines and len(xs) > 1:
         signal.lines()
