@@ -70,6 +70,7 @@ async def run_notify_command(command: str, job_id: str, status: str,
 
 def announce_finish(app, job_id: str, name: str, status: str) -> None:
     """Toast, bell and (where supported) a desktop notification for one finished job."""
+    job_id, name, status = clean(job_id, max_len=64), clean(name, max_len=80), clean(status, max_len=30)
     severity = {"succeeded": "information", "failed": "error"}.get(status, "warning")
     app.notify(f"{job_id} ({name}) {status}", title="Job finished", severity=severity, markup=False)
     app.bell()

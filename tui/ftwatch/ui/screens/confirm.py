@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from ftwatch.domain.text import clean
+
 
 class ConfirmCancel(ModalScreen[bool]):
     BINDINGS = [
@@ -19,8 +21,8 @@ class ConfirmCancel(ModalScreen[bool]):
 
     def __init__(self, job_id: str, name: str) -> None:
         super().__init__()
-        self._job_id = job_id
-        self._name = name
+        self._job_id = clean(job_id, max_len=64)     # both come from the server: never let them reach the tty raw
+        self._name = clean(name, max_len=80)
 
     def compose(self) -> ComposeResult:
         question = Text("Cancel ")
