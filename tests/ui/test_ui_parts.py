@@ -33,7 +33,7 @@ def test_every_phase_has_a_symbol_and_a_word_so_colour_is_never_alone():
 
 
 @pytest.mark.parametrize(("seconds", "text"), [
-    (None, "not updated yet"), (0.4, "updated just now"), (3.9, "updated 3 s ago"), (37, "updated 30 s ago"),
+    (None, "not updated yet"), (0.4, "updated just now"), (3.9, "updated seconds ago"), (37, "updated 30 s ago"),
     (61, "updated 1 min ago"), (7300, "updated 2 h ago"),
 ])
 def test_ages_are_coarse_so_a_quiet_screen_stays_quiet(seconds, text):
@@ -46,7 +46,25 @@ def test_link_text_says_what_happens_and_when_it_will_retry():
     assert p.link_text(retrying, now) == "rate limited (429) · retrying in 8 s"
     failed = Connection(state=LinkState.FAILED, message="wrong key \x1b[2J")
     assert p.link_text(failed, now) == "stopped: wrong key " and p.link_tone(failed) == "bad"
-    assert p.link_text(Connection(state=LinkState.OK, last_success=now - 4), now) == "updated 4 s ago"
+    assert p.link_text(Connection(state=LinkState.OK, last_success=now - 4), now) == "updated seconds ago"
+
+
+def test_a_healthy_link_says_something_that_never_changes_and_an_age_only_once_a_poll_is_late():
+    now = 1000.0
+    texts = {p.link_text(Connection(state=LinkState.OK, last_success=now - age), now, every=2.0)
+             for age in (0.0, 1.0, 2.5, 4.9)}
+    assert texts == {"updated every 2 s"}                       # polls on time: the same words every tick
+    late = Connection(state=LinkState.OK, last_success=now - 37)
+    assert p.link_text(late, now, every=2.0) == "updated 30 s ago" and p.link_tone(late, now, 2.0) == "warn"
+    assert p.link_tone(Connection(state=LinkState.OK, last_success=now - 1), now, 2.0) == "good"
+    final = p.link_text(Connection(state=LinkState.OK, last_success=now - 3600), now, every=2.0, final=True)
+    assert final.startswith("updated at ") and final == p.link_text(
+        Connection(state=LinkState.OK, last_success=now - 3600), now + 600, every=2.0, final=True)
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(0, "<1m"), (59.9, "<1m"), (61, "1m"), (3725, "1h 02m")])
+def test_elapsed_time_counts_minutes_not_seconds(seconds, text):
+    assert p.elapsed_text(seconds) == text
 
 
 def test_job_names_put_the_suffix_first_and_clean_server_text():

@@ -16,7 +16,8 @@ events as they arrive (`merge()` results and `new_events`); it is not retained f
 from __future__ import annotations
 
 from array import array
-from typing import Any, Mapping
+from operator import itemgetter
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ftwatch.domain.idindex import IdIndex
 from ftwatch.domain.models import JobEvent
@@ -42,6 +43,21 @@ def metrics_message(step: int, total: int | None, data: Mapping[str, Any]) -> st
     return text
 
 
+_MESSAGE_PARTS = (("train_loss", ": training loss=%.2f"), ("valid_loss", ", validation loss=%.2f"),
+                  ("full_valid_loss", ", full validation loss=%.2f"))
+
+
+def _message_template(keys: tuple[str, ...], total: int | None) -> tuple[str | None, Callable[[Mapping[str, Any]], tuple]]:
+    """`metrics_message` for one layout as a %-template and the reader of its values: the same text for
+    the numbers a compact event holds, at a fraction of the cost of an f-string per event."""
+    names = [name for name, _ in _MESSAGE_PARTS if name in keys]
+    if total is None or "train_loss" not in names or "step" not in keys or "total_steps" not in keys:
+        return None, tuple
+    # A compact event's data holds its step and total as the very ints `metric_fields` read.
+    template = "Step %d/%d" + "".join(part for name, part in _MESSAGE_PARTS if name in names)
+    return template, itemgetter("step", "total_steps", *names)
+
+
 class EventStore:
     def __init__(self, metrics: MetricStore | None) -> None:
         self.ids = IdIndex()
@@ -49,7 +65,8 @@ class EventStore:
         self._step = array("q")           # step of a compact metrics event, NOT_COMPACT otherwise
         self._layout = array("H")         # which (data keys, total_steps) a compact event had
         self._layouts: list[tuple[tuple[str, ...], int | None]] = []
-        self._layout_numbers: dict[tuple[tuple[str, ...], int | None], int] = {}
+        self._layout_numbers: dict[int | None, dict[tuple[str, ...], int]] = {}    # total -> data keys -> layout
+        self._templates: list[tuple[str | None, Callable[[Mapping[str, Any]], tuple]]] = []
         self._plans: dict[int, tuple[tuple[str, ...], int | None, tuple]] = {}
         self._objects: dict[int, JobEvent] = {}
         self._messages: dict[int, str] = {}
@@ -59,34 +76,56 @@ class EventStore:
     def __len__(self) -> int:
         return len(self.created)
 
-    def add_object(self, event: JobEvent) -> int:
-        number = self.ids.add(event.id)
-        self.created.append(event.created_at)
-        self._step.append(NOT_COMPACT)
-        self._layout.append(0)
-        self._objects[number] = event
-        return number
+    def add_events(self, events: Sequence[JobEvent],
+                   compact: Sequence[Sequence | None] | None = None) -> list[int]:
+        """Store new events (unknown ids) in one pass; returns their event numbers.
 
-    def add_compact(self, event: JobEvent, step: int, total: int | None) -> int:
-        """Keep a metrics event whose every data value is already in the metric series at `step`."""
-        data = event.data
-        shape = (tuple(data), total)
-        layout = self._layout_numbers.get(shape)
-        if layout is None:
-            if len(self._layouts) >= 0xFFFF:
-                return self.add_object(event)
-            layout = self._layout_numbers[shape] = len(self._layouts)
-            self._layouts.append(shape)
-        number = self.ids.add(event.id)
-        self.created.append(event.created_at)
-        self._step.append(step)
-        self._layout.append(layout)
-        message = event.message
-        if message != metrics_message(step, total, data):
-            self._messages[number] = message
-        if event.level != "info":
-            self._levels[number] = event.level
-        return number
+        `compact[i]`: (step, total_steps, ...) of a metrics event whose every data value is already in the metric
+        series at that step, so it can be kept as array entries; None keeps the event object itself.
+        """
+        first = self.ids.add_many([event.id for event in events])
+        self.created.extend([event.created_at for event in events])
+        numbers = list(range(first, first + len(events)))
+        steps, layouts, objects = self._step, self._layout, self._objects
+        if compact is None:
+            steps.extend([NOT_COMPACT] * len(events))
+            layouts.extend([0] * len(events))
+            objects.update(zip(numbers, events))
+            return numbers
+        layout_numbers, templates, messages, levels = self._layout_numbers, self._templates, self._messages, self._levels
+        for number, event, fields in zip(numbers, events, compact):
+            if fields is not None:
+                step, total = fields[0], fields[1]
+                data = event.data
+                keys = tuple(data)
+                by_keys = layout_numbers.get(total)
+                layout = by_keys.get(keys) if by_keys is not None else None
+                if layout is None:
+                    layout = self._new_layout((keys, total))
+                if layout is not None:
+                    steps.append(step)
+                    layouts.append(layout)
+                    template, read = templates[layout]
+                    # The printed message is dropped only when it is exactly what `metrics_message` prints.
+                    message = event.message
+                    if template is None or message != template % read(data):
+                        messages[number] = message
+                    if event.level != "info":
+                        levels[number] = event.level
+                    continue
+            steps.append(NOT_COMPACT)
+            layouts.append(0)
+            objects[number] = event
+        return numbers
+
+    def _new_layout(self, shape: tuple[tuple[str, ...], int | None]) -> int | None:
+        """Number a new (data keys, total_steps) layout, with its message template; None when they ran out."""
+        if len(self._layouts) >= 0xFFFF:
+            return None
+        layout = self._layout_numbers.setdefault(shape[1], {})[shape[0]] = len(self._layouts)
+        self._layouts.append(shape)
+        self._templates.append(_message_template(*shape))
+        return layout
 
     def event(self, number: int) -> JobEvent:
         step = self._step[number]
@@ -126,3 +165,48 @@ class EventStore:
             return step, self._layouts[self._layout[number]][1]
         fields = metric_fields(self._objects[number])
         return (fields[0], fields[1]) if fields is not None else None
+
+    def steps_back(self, numbers: Iterable[int], count: int) -> list[tuple[int, int | None, int]]:
+        """(step, total_steps, created_at) of up to `count` metrics events among `numbers` (newest first),
+        newest first, stopping where the steps stop decreasing: the ETA's recent step rate, read from arrays."""
+        steps, layout_of, layouts, created, step_of = self._step, self._layout, self._layouts, self.created, self.step_of
+        found: list[tuple[int, int | None, int]] = []
+        for number in numbers:
+            step = steps[number]
+            if step == NOT_COMPACT:
+                pair = step_of(number)
+                if pair is None:
+                    continue
+                step, total = pair
+            else:
+                total = layouts[layout_of[number]][1]
+            if found and step >= found[-1][0]:
+                break
+            found.append((step, total, created[number]))
+            if len(found) >= count:
+                break
+        return found
+
+    def metric_of(self, number: int) -> tuple[int, int | None, tuple[str, ...]] | None:
+        """(step, total_steps, metric names) of a metrics event, None for other events; O(1) for compact ones
+        (the names may include `step` and `total_steps`)."""
+        step = self._step[number]
+        if step != NOT_COMPACT:
+            keys, total = self._layouts[self._layout[number]]
+            return step, total, keys
+        fields = metric_fields(self._objects[number])
+        return (fields[0], fields[1], tuple(fields[2])) if fields is not None else None
+
+    def metrics_of(self, numbers: Iterable[int]) -> list[tuple[int, int | None, tuple[str, ...]] | None]:
+        """`metric_of` for many events in one loop (a log thins a whole poll's worth at once)."""
+        steps, layout_of, layouts, metric_of = self._step, self._layout, self._layouts, self.metric_of
+        out: list[tuple[int, int | None, tuple[str, ...]] | None] = []
+        append = out.append
+        for number in numbers:
+            step = steps[number]
+            if step == NOT_COMPACT:
+                append(metric_of(number))
+            else:
+                keys, total = layouts[layout_of[number]]
+                append((step, total, keys))
+        return out

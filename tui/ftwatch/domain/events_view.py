@@ -10,7 +10,7 @@ was paged in out of order) builds a new `Order`, so existing views keep the old 
 from __future__ import annotations
 
 from array import array
-from typing import Iterator, Protocol, Sequence
+from typing import Iterable, Iterator, Protocol, Sequence
 
 from ftwatch.domain.models import JobEvent
 
@@ -18,6 +18,7 @@ from ftwatch.domain.models import JobEvent
 class _Events(Protocol):
     def event(self, number: int) -> JobEvent: ...
     def step_of(self, number: int) -> tuple[int, int | None] | None: ...
+    def metrics_of(self, numbers: Iterable[int]) -> list[tuple[int, int | None, tuple[str, ...]] | None]: ...
 
 
 class Order:
@@ -100,6 +101,19 @@ class EventsSnapshot:
         if not 0 <= index < size:
             raise IndexError("event index out of range")
         return self._events.step_of(self._number(index))
+
+    def metrics_between(self, start: int, stop: int) -> list[tuple[int, int | None, tuple[str, ...]] | None]:
+        """(step, total_steps, metric names) of each event in [start, stop), None for non-metrics events:
+        what a log needs to thin per-step lines, read from the compact store without building any event."""
+        size = len(self)
+        start, stop, _ = slice(start, stop).indices(size)
+        n_front = self._front
+        numbers = array("q")
+        if start < n_front:                 # the front is stored newest first
+            numbers.extend(reversed(self._order.front[max(0, n_front - stop) : n_front - start]))
+        if stop > n_front:
+            numbers.extend(self._order.back[max(0, start - n_front) : stop - n_front])
+        return self._events.metrics_of(numbers)
 
     def tail(self, count: int) -> list[JobEvent]:
         """The newest `count` events, oldest first: what a bounded on-screen log needs."""

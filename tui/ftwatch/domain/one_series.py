@@ -154,6 +154,19 @@ class MetricSeries(SeriesSnapshot):
             return True
         return self._insert(step, value)
 
+    @property
+    def newest_step(self) -> int | None:
+        """The newest step stored (points held back by a batch are not counted)."""
+        steps = self._storage.steps
+        return steps[-1] if steps else None
+
+    def extend_newer(self, steps: list[int], values: list[float]) -> None:
+        """Append points the caller knows are strictly increasing and newer than `newest_step` (a poll's page)."""
+        storage = self._storage
+        storage.steps.extend(steps)
+        storage.values.extend(values)
+        self._n += len(steps)
+
     def _insert(self, step: int, value: float) -> bool:
         s = self._storage
         i = bisect_left(s.steps, step)

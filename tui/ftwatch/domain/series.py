@@ -8,7 +8,7 @@ invents a new key per event costs a bounded amount of memory.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, Sequence
 
 from ftwatch.domain.models import MetricPoint
 from ftwatch.domain.one_series import MetricSeries, SeriesSnapshot
@@ -66,6 +66,12 @@ class MetricsSnapshot:
         return self._total_steps
 
 
+def _flush(columns: dict[str, tuple[MetricSeries, list[int], list[float]]]) -> None:
+    for one, steps, values in columns.values():
+        one.extend_newer(steps, values)
+    columns.clear()
+
+
 class MetricStore:
     """The live metrics of one job. Single-threaded: the poller writes, snapshots read frozen views."""
 
@@ -117,6 +123,47 @@ class MetricStore:
             if not one.append(step, value):
                 all_new = False
         return all_new
+
+    def add_rows(self, rows: Sequence[Sequence | None]) -> list[bool]:
+        """`add_values` for each (step, total_steps, values, ...) row in order (further items are ignored, so
+        `metric_fields` results pass as they are), as one batch; None rows answer False.
+
+        The ingest hot path: a poll's page is a run of steps newer than anything stored, so its values are
+        gathered per series and appended with one `extend` each. A row that is not newer than every step
+        seen so far (a repeat, a back-fill) goes through `add_values` after what was gathered is stored.
+        """
+        series = self._series
+        columns: dict[str, tuple[MetricSeries, list[int], list[float]]] = {}
+        out: list[bool] = []
+        for row in rows:
+            if row is None:
+                out.append(False)
+                continue
+            step, total, values = row[0], row[1], row[2]
+            last = self.last_step
+            if last is not None and step <= last:
+                _flush(columns)
+                out.append(self.add_values(step, total, values))
+                continue
+            if total is not None:
+                self.total_steps = total
+            self.last_step = step
+            all_new = True
+            for name, value in values.items():
+                column = columns.get(name)
+                if column is None:
+                    one = series.get(name)
+                    if one is None:
+                        if len(series) >= MAX_SERIES:
+                            all_new = False
+                            continue
+                        one = self._new_series(name)
+                    column = columns[name] = (one, [], [])
+                column[1].append(step)
+                column[2].append(value)
+            out.append(all_new)
+        _flush(columns)
+        return out
 
     def add_points(self, points: list[MetricPoint]) -> int:
         """Bulk back-fill (the result CSV): steps a series already has are skipped; returns points added."""

@@ -67,24 +67,14 @@ class Timeline:
     def recent_steps(self, count: int, scan: int) -> list[tuple[int, int | None, int]]:
         """(step, total_steps, created_at) of the newest `count` metrics events among the newest `scan`
         events, oldest first, stopping where the steps stop increasing (an out-of-order back-fill)."""
-        order, store = self._order, self._store
-        step_of, created = store.step_of, store.created
+        order = self._order
         newest = order.back[-scan:]
         if len(newest) < scan:                  # the rest from the older part (stored newest first)
             older = order.front[: scan - len(newest)]
             older.reverse()
             older.extend(newest)
             newest = older
-        found: list[tuple[int, int | None, int]] = []
-        for number in reversed(newest):
-            step = step_of(number)
-            if step is None:
-                continue
-            if found and step[0] >= found[-1][0]:
-                break
-            found.append((step[0], step[1], created[number]))
-            if len(found) >= count:
-                break
+        found = self._store.steps_back(reversed(newest), count)
         found.reverse()
         return found
 
@@ -95,30 +85,24 @@ class Timeline:
         return [wanted[n] for n in self._order.as_array() if n in wanted]
 
     def _add_all(self, events: Sequence[JobEvent], *, older: bool = False) -> list[int]:
-        """Store events (oldest first); returns their event numbers. The ingest hot path: one loop, locals.
+        """Store events (oldest first); returns their event numbers. The ingest hot path: a page's metric
+        values go to the series as one batch (`MetricStore.add_rows`), its events to the store as another.
 
         `older`: the events go below newer ones, so their metric points are merged into the series in one
         pass (see `MetricStore.batch`) rather than one rebuild per point.
         """
         store = self._store
         metrics = store.metrics
-        add_object, add_compact = store.add_object, store.add_compact
         if metrics is None:
-            return [add_object(event) for event in events]
+            return store.add_events(events)
         if older:
             with metrics.batch():
                 return self._add_all(events)
-        add_values = metrics.add_values
-        numbers = []
-        for event in events:
-            fields = metric_fields(event)
-            if fields is not None:
-                step, total, values, flat = fields
-                if add_values(step, total, values) and flat and event.type == "metrics":
-                    numbers.append(add_compact(event, step, total))
-                    continue
-            numbers.append(add_object(event))
-        return numbers
+        fields = [metric_fields(event) for event in events]
+        new = metrics.add_rows(fields)
+        compact = [f if all_new and f[3] and event.type == "metrics" else None   # type: ignore[index]
+                   for event, f, all_new in zip(events, fields, new)]
+        return store.add_events(events, compact)
 
     def merge(self, page_newest_first: Sequence[JobEvent], *, after: str | None = None,
               newer_than: str | None = None) -> list[JobEvent]:
@@ -129,24 +113,31 @@ class Timeline:
         """
         find = self._store.ids.find
         page: list[JobEvent | None] = list(page_newest_first)
-        numbers: list[int] = []
-        fresh: set[str] = set()
-        for event in page:
-            number = find(event.id)  # type: ignore[union-attr]
-            if number < 0:
-                if event.id in fresh:  # type: ignore[union-attr]
-                    number = _REPEAT
-                else:
-                    fresh.add(event.id)  # type: ignore[union-attr]
-            numbers.append(number)
+        page_ids = [event.id for event in page]  # type: ignore[union-attr]
+        numbers = self._store.ids.find_many(page_ids)
+        fresh = {event_id for event_id, number in zip(page_ids, numbers) if number < 0}
         if not fresh:
             return []
+        if len(fresh) != numbers.count(_NEW):   # an id twice in the page: only its first (newest) is new
+            seen: set[str] = set()
+            for i, (event_id, number) in enumerate(zip(page_ids, numbers)):
+                if number == _NEW:
+                    if event_id in seen:
+                        numbers[i] = _REPEAT
+                    seen.add(event_id)
+        all_new = len(fresh) == len(page)      # the usual poll: every event new, each once
         for hint, at_head in ((after, True), (newer_than, False)):
             anchor = find(hint) if hint is not None else -1
             if anchor >= 0:                     # the hinted event joins the page as a known one
                 page.insert(0 if at_head else len(page), None)
                 numbers.insert(0 if at_head else len(numbers), anchor)
-        runs = _runs(numbers)
+        if all_new:                             # one run between the hinted anchors, if any (`_runs` shortcut)
+            newer = numbers[0] if numbers[0] >= 0 else None
+            older = numbers[-1] if numbers[-1] >= 0 else None
+            first = 0 if newer is None else 1
+            runs = [(newer, older, list(range(first, first + len(fresh))))]
+        else:
+            runs = _runs(numbers)
         order = self._order
         if len(runs) == 1:
             newer, older, run = runs[0]

@@ -7,6 +7,7 @@ first frame must come as fast as a bare Textual app's. Until then the layout sho
 
 from __future__ import annotations
 
+import gc
 import time
 from typing import Awaitable, Callable
 
@@ -54,6 +55,29 @@ class FtwatchApp(App[int]):
         self._clock = clock
         if demo:
             self.sub_title = "demo · simulated jobs"
+
+    def on_load(self) -> None:
+        """Pause the cyclic garbage collector until the first frame is on screen (see `first_frame_shown`).
+
+        Starting up allocates a few hundred thousand objects that live as long as the app (modules, classes,
+        parsed CSS, widgets); the collector would walk them again and again before the first paint (~60 ms of
+        a ~400 ms start measured here, one full collection alone ~30 ms), and reclaim nothing."""
+        if gc.isenabled():
+            gc.disable()
+            self._gc_paused = True
+
+    def first_frame_shown(self) -> None:
+        """Resume collecting, with everything alive now frozen: those objects are never walked again, which
+        keeps later collections (and the CPU while following a job) small."""
+        if getattr(self, "_gc_paused", False):
+            self._gc_paused = False
+            gc.freeze()
+            gc.enable()
+
+    def on_unmount(self) -> None:
+        if getattr(self, "_gc_paused", False):     # quit before the first frame
+            self._gc_paused = False
+            gc.enable()
 
     def get_default_screen(self) -> Screen:
         return MonitorScreen(self._source_factory, self._settings, demo=self._demo, clock=self._clock)

@@ -4,8 +4,9 @@ Pure functions (no Textual), so the wording is tested without an app and the wid
 returns plain text: server strings are cleaned with `domain.text.clean` here and become `rich.text.Text`
 in the widgets, never markup.
 
-Ages and elapsed times are deliberately coarse ("updated 40 s ago", "running for 12m"): a label that
-changes every second repaints every second, and a quiet screen should write nothing to the terminal.
+Nothing here ticks while all is well: a healthy link says "updated every 2 s", an age ("updated 40 s ago")
+appears only once a poll is late, and elapsed times count minutes. A label that changes every second
+repaints every second, and a quiet screen must write nothing to the terminal (issue 6: 0 B/s).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import math
 import re
 from typing import Any, Mapping, Sequence
 
-from ftwatch.domain.format import human_duration
+from ftwatch.domain.format import clock_time, human_duration
 from ftwatch.domain.models import Job, Phase
 from ftwatch.domain.snapshot import Connection, LinkState
 from ftwatch.domain.text import clean
@@ -72,14 +73,15 @@ def job_name(job: Job, max_len: int = 40) -> str:
 
 
 def age_text(seconds: float | None) -> str:
-    """How long ago the last successful poll was, coarse enough not to tick every second for long."""
+    """How long ago the last successful poll was: shown only once it is late, and coarse (10 s, then minutes)
+    so that even a stale age repaints rarely."""
     if seconds is None:
         return "not updated yet"
     seconds = max(0.0, seconds)
     if seconds < 2:
         return "updated just now"
     if seconds < 10:
-        return f"updated {int(seconds)} s ago"
+        return "updated seconds ago"
     if seconds < 60:
         return f"updated {int(seconds // 10) * 10} s ago"
     if seconds < 3600:
@@ -87,8 +89,24 @@ def age_text(seconds: float | None) -> str:
     return f"updated {int(seconds // 3600)} h ago"
 
 
-def link_text(connection: Connection, now: float) -> str:
-    """One calm line about the link: `updated 3 s ago`, `rate limited (429) · retrying in 8 s`."""
+def stale_after(every: float) -> float:
+    """A poll is late once this long has passed since the last success: twice the interval, plus a second
+    for the request itself (the poller sleeps *after* each fetch)."""
+    return 2 * every + 1
+
+
+def is_stale(connection: Connection, now: float, every: float | None) -> bool:
+    return (connection.state is LinkState.OK and every is not None and connection.last_success is not None
+            and now - connection.last_success > stale_after(every))
+
+
+def link_text(connection: Connection, now: float, every: float | None = None, *, final: bool = False) -> str:
+    """One calm line about the link: `updated every 2 s`, `rate limited (429) · retrying in 8 s`.
+
+    A healthy link says how often it polls, which never changes, so a quiet screen writes nothing to the
+    terminal; an age appears only once a poll is late (`every`: the poll interval). `final`: nothing more
+    will be fetched (a finished job), so the time of the last read is shown instead.
+    """
     state = connection.state
     if state is LinkState.CONNECTING:
         return "connecting…"
@@ -101,19 +119,26 @@ def link_text(connection: Connection, now: float) -> str:
         return f"{reason} · {when}"
     if connection.last_success is None:
         return "connected"
+    if final:
+        return f"updated at {clock_time(connection.last_success)}"
+    if every is not None and not is_stale(connection, now, every):
+        return f"updated every {every:g} s"
     return age_text(now - connection.last_success)
 
 
-def link_tone(connection: Connection) -> str:
+def link_tone(connection: Connection, now: float | None = None, every: float | None = None) -> str:
+    if now is not None and is_stale(connection, now, every):
+        return "warn"
     return {LinkState.OK: "good", LinkState.RETRYING: "warn", LinkState.FAILED: "bad"}.get(connection.state, "muted")
 
 
 def elapsed_text(seconds: float | None) -> str:
-    """Elapsed time for a live phase: seconds only in the first minute, then whole minutes."""
+    """Elapsed time for a live phase in whole minutes ("<1m" in the first): a label that counted seconds
+    would repaint every second."""
     if seconds is None or seconds < 0 or not math.isfinite(seconds):
         return ""
     if seconds < 60:
-        return human_duration(seconds)
+        return "<1m"
     if seconds < 3600:
         return f"{int(seconds // 60)}m"
     return human_duration(seconds - seconds % 60)

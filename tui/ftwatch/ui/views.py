@@ -154,10 +154,13 @@ def chart_view(snapshot: JobSnapshot, family_label: str, smoothing: float | None
     n_epochs = snapshot.job.hyperparameters.get("n_epochs") if snapshot.job.hyperparameters else None
     epochs = tuple(total * k / n_epochs for k in range(1, n_epochs)) if total and isinstance(n_epochs, int) \
         and 1 < n_epochs <= 100 else ()
-    key = (snapshot.job.id, family.label, _length(raw), _length(valid), _length(full), weight, total, log_scale)
+    identity = (snapshot.job.id, family.label, weight, total, log_scale, epochs)
+    key = (*identity, _length(raw), _length(valid), _length(full))
     message = "" if raw is not None and len(raw) else _no_points(snapshot.phase)
-    data = ChartData(key=key, raw=raw, smoothed=smoothed, valid=valid, full=full, x_max=total, epochs=epochs,
-                     log_scale=log_scale, message=message)
+    newest = float(raw.steps[-1]) if raw is not None and len(raw) else None
+    data = ChartData(key=key, identity=identity, newest_step=newest, raw=raw,
+                     smoothed=smoothed, valid=valid, full=full, x_max=total, epochs=epochs, log_scale=log_scale,
+                     message=message)
     if message:
         return data, family.label
     caption = [family.label, p.smoothing_text(weight, half_life(weight), smoothing is None)]

@@ -20,6 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.containers import Container
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
@@ -36,6 +37,7 @@ from ftwatch.ui.notices import announce_finish, run_notify_command
 from ftwatch.ui.screens.commands import JumpToJob
 from ftwatch.ui.screens.confirm import ConfirmCancel
 from ftwatch.ui.watchers import JobWatchers
+from ftwatch.ui.widgets import chart_render
 from ftwatch.ui.widgets.event_log import EventLog
 from ftwatch.ui.widgets.job_list import JobList
 from ftwatch.ui.widgets.job_pane import ChartOptions, JobPane
@@ -74,6 +76,8 @@ class MonitorScreen(Screen):
         self._demo = demo
         self._clock = clock
         self._intervals = None                         # PollIntervals, once the poll engine is loaded
+        active = float(getattr(settings, "poll_interval", 2.0))
+        self._poll_every = (active, float(getattr(settings, "idle_interval", 5 * active)))   # active, idle/jobs
         self._source: JobSource | None = None
         self._jobs: dict[str, Job] = {}
         self._latest: dict[str, JobSnapshot] = {}
@@ -86,17 +90,29 @@ class MonitorScreen(Screen):
 
     # --- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter jobs by id, model, suffix or status", id="filter")
+        # The filter field (hidden until `/`) and the key hints are mounted after the first frame: each is a
+        # dozen widgets' worth of CSS and styling that the first paint need not wait for. The key hints get
+        # their row now, so nothing moves when they arrive.
         yield JobList(id="jobs")
-        yield JobPane(id="job-pane")
+        yield JobPane(poll_every=self._poll_every, id="job-pane")
         yield StatusLine(id="status")
-        yield Footer(compact=True)
+        yield Container(id="keys")
 
     def on_mount(self) -> None:
         self.query_one(JobList).focus()
         self._show_status()
         self.set_interval(1.0, self._tick)
-        self.call_after_refresh(self._connect)     # after the first frame: the SDK import is slow
+        self.call_after_refresh(self._after_first_frame)
+
+    async def _after_first_frame(self) -> None:
+        first_frame_shown = getattr(self.app, "first_frame_shown", None)
+        if first_frame_shown is not None:
+            first_frame_shown()
+        self._connect()                            # the SDK import (or the simulator) is slow
+        self.run_worker(chart_render.preload, thread=True, group="preload", exit_on_error=False,
+                        description="load the chart library")
+        await self.query_one("#keys").mount(Footer(compact=True))
+        self.refresh_bindings()                    # a footer lists the keys when the bindings are announced
 
     # --- workers ---------------------------------------------------------------------------------
     @work(exclusive=True, group="connect", exit_on_error=False, description="create the API source")
@@ -223,13 +239,14 @@ class MonitorScreen(Screen):
                         severity="error", markup=False, timeout=10)
             return
         status = message.job.status if message.job is not None else "unknown"
-        self.notify(f"{message.job_id}: the server says {status}", title="Cancel requested", markup=False)
+        self.notify(f"{clean(message.job_id, max_len=64)}: the server says {clean(status, max_len=30)}",
+                    title="Cancel requested", markup=False)
         self.action_refresh()
 
     def on_notify_command_done(self, message: m.NotifyCommandDone) -> None:
         if message.returncode != 0:
             code = "timed out" if message.returncode is None else f"exit {message.returncode}"
-            self.notify(f"--notify-cmd for {message.job_id}: {code} {message.detail}".strip(),
+            self.notify(f"--notify-cmd for {clean(message.job_id, max_len=64)}: {code} {message.detail}".strip(),
                         severity="warning", markup=False)
 
     # --- routing data down ------------------------------------------------------------------------
@@ -260,19 +277,20 @@ class MonitorScreen(Screen):
             self._show_job(snapshot)
 
     def _tick(self) -> None:
-        """Once a second: ages and countdowns (each label repaints only if its words changed)."""
+        """Once a second: countdowns and late-poll ages. While every poll is on time nothing changes, so
+        nothing repaints (each label repaints only if its words changed)."""
         self._show_status()
         snapshot = self._latest.get(self._selected or "")
         if snapshot is not None:
             self.query_one(JobPane).tick(snapshot, self._clock())
 
     def _show_status(self) -> None:
-        connection = self._jobs_connection
+        connection, now = self._jobs_connection, self._clock()
         job_list = self.query_one(JobList)
         source = getattr(self._source, "description", "") if self._source is not None else ""
         self.query_one(StatusLine).show(StatusView(
-            source=clean(source, max_len=60), link=p.link_text(connection, self._clock()),
-            tone=p.link_tone(connection), demo=self._demo, jobs=len(self._jobs) if self._jobs else None,
+            source=clean(source, max_len=60), link=p.link_text(connection, now, self._poll_every[1]),
+            tone=p.link_tone(connection, now, self._poll_every[1]), demo=self._demo, jobs=len(self._jobs) if self._jobs else None,
             sort=job_list.sort_mode, filter=clean(job_list.filter_text, max_len=30)))
 
     # --- finish notices ---------------------------------------------------------------------------
@@ -295,8 +313,12 @@ class MonitorScreen(Screen):
         self._close_filter(keep=True)
         self.query_one(JobList).focus()
 
-    def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
+    async def action_filter(self) -> None:
+        fields = self.query("#filter").results(Input)
+        field = next(fields, None)
+        if field is None:
+            field = Input(placeholder="filter jobs by id, model, suffix or status", id="filter")
+            await self.mount(field, before=self.query_one(JobList))
         field.add_class("-open")
         field.focus()
 
@@ -310,7 +332,9 @@ class MonitorScreen(Screen):
         self.action_focus_jobs()
 
     def _close_filter(self, *, keep: bool) -> None:
-        field = self.query_one("#filter", Input)
+        field = next(self.query("#filter").results(Input), None)
+        if field is None:
+            return
         if not keep:
             field.value = ""
         field.remove_class("-open")
@@ -354,7 +378,7 @@ class MonitorScreen(Screen):
         if job is None or self._source is None:
             return
         if views.job_phase(job, self._latest.get(job.id)).is_terminal:
-            self.notify(f"{job.id} has already finished", markup=False, timeout=4)
+            self.notify(f"{clean(job.id, max_len=64)} has already finished", markup=False, timeout=4)
             return
         source = self._source
 

@@ -126,6 +126,12 @@ def pixel_signature(spec: ChartSpec) -> tuple:
     return (spec.width, spec.height, low, high, x_upper, spec.epochs, spec.log_scale, spec.colors, *snapped)
 
 
+def preload() -> None:
+    """Import plotext off the UI thread (a worker thread, after the first frame), so the first chart that is
+    drawn does not freeze the screen for the import."""
+    import plotext  # noqa: F401
+
+
 def render_chart(spec: ChartSpec) -> list[Text]:
     series, ys = _plotted(spec)
     if not ys or spec.width < 20 or spec.height < 4:

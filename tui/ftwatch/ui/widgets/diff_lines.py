@@ -65,9 +65,18 @@ class DiffLines(Widget):
         lines += [Text()] * (height - len(lines))
         base = self.rich_style
         console = self.app.console
+        # A line that did not change keeps its strip: rendering Text to segments is most of a rebuild's cost.
+        same_size = self._built_for == (width, height)
+        old_lines, old_strips = self._lines, self._strips
+        strips = []
+        for y, line in enumerate(lines):
+            if same_size and y < len(old_lines) and _same(line, old_lines[y]):
+                strips.append(old_strips[y])
+                continue
+            strips.append(Strip([segment for segment in line.render(console) if segment.text]).apply_style(base)
+                          .extend_cell_length(width, base).crop(0, width))
         self._lines = lines
-        self._strips = [Strip([segment for segment in line.render(console) if segment.text]).apply_style(base)
-                        .extend_cell_length(width, base).crop(0, width) for line in lines]
+        self._strips = strips
         self._built_for = (width, height)
 
     def render_line(self, y: int) -> Strip:
@@ -77,6 +86,11 @@ class DiffLines(Widget):
         if y < len(self._strips):
             return self._strips[y]
         return Strip.blank(width, self.rich_style)
+
+
+def _same(before: Text, after: Text) -> bool:
+    return before is after or (before.plain == after.plain and before.spans == after.spans
+                               and before.style == after.style)
 
 
 def _cells(text: Text) -> list[tuple[str, Style | str | None]]:
@@ -91,7 +105,7 @@ def _cells(text: Text) -> list[tuple[str, Style | str | None]]:
 def changed_spans(before: Text, after: Text, gap: int = 8) -> list[tuple[int, int]]:
     """The [start, end) cell ranges where two lines differ; runs closer than `gap` cells are merged
     (moving the cursor costs about as much as rewriting a few cells)."""
-    if before.plain == after.plain and before.spans == after.spans and before.style == after.style:
+    if _same(before, after):
         return []
     if before.style != after.style or before.cell_len != len(before.plain) or after.cell_len != len(after.plain):
         return [(0, max(before.cell_len, after.cell_len))]   # styled as a whole, or wide characters

@@ -4,7 +4,9 @@ Built on Textual's `Log` (~290k lines/s with `write_lines`, bounded by `max_line
 (~5k lines/s). Each poll appends its new events in ONE `write_lines` call. A scrolling log repaints every
 visible row, so per-step metric lines are thinned: the chart already shows every step, and the log keeps
 about fifty metric lines per job (plus every full-validation step and the last step) so it scrolls when
-something is said, not every second. The full history stays in the job's timeline either way.
+something is said, not every second. The full history stays in the job's timeline either way. Thinning
+reads the timeline's compact step index (`metrics_between`), so a poll that brings a hundred metrics
+events builds only the two or three it shows.
 
 Scrolling up pauses following and counts the lines that arrive meanwhile; `End` or `f` resumes.
 """
@@ -13,11 +15,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Iterable
 
 from rich.highlighter import Highlighter
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Log
 
 from ftwatch.domain.format import clock_time, event_line
@@ -37,10 +42,39 @@ def keep_in_log(event: JobEvent, total_steps: int | None) -> bool:
     point = metric_point(event)
     if point is None:
         return True
-    total = point.total_steps or total_steps
+    return keep_step(point.step, point.total_steps, point.values, total_steps)
+
+
+def keep_step(step: int, total: int | None, names: Iterable[str], total_steps: int | None) -> bool:
+    """`keep_in_log` for a metrics event known by its step, total and metric names (no event built)."""
+    total = total or total_steps
     every = max(1, math.ceil(total / METRIC_LINES_PER_JOB)) if total else 10
-    return (point.step % every == 0 or point.step == 1 or point.step == total
-            or any(name.startswith("full_valid") for name in point.values))
+    return (step % every == 0 or step == 1 or step == total
+            or any(name.startswith("full_valid") for name in names))
+
+
+def kept_lines(events: EventsView, start: int, total_steps: int | None) -> list[str]:
+    """The log lines of `events[start:]` that `keep_in_log` keeps. A timeline view can say which events are
+    metrics and at which step without building them, so the thinned-out ones (nearly all) cost no event."""
+    between = getattr(events, "metrics_between", None)
+    if between is None:
+        return [log_line(e) for e in events[start:] if keep_in_log(e, total_steps)]
+    rules: dict[tuple, tuple[int, int | None, bool]] = {}     # per (total, names): every, total, full valid
+    lines = []
+    for index, metric in enumerate(between(start, len(events)), start):
+        if metric is not None:
+            step, total, names = metric
+            rule = rules.get((total, names))
+            if rule is None:
+                whole = total or total_steps
+                rule = rules[(total, names)] = (
+                    max(1, math.ceil(whole / METRIC_LINES_PER_JOB)) if whole else 10, whole,
+                    any(name.startswith("full_valid") for name in names))
+            every, whole, full = rule
+            if not (step % every == 0 or step == 1 or step == whole or full):
+                continue
+        lines.append(log_line(events[index]))
+    return lines
 
 
 def log_line(event: JobEvent) -> str:
@@ -65,6 +99,18 @@ class _LevelHighlighter(Highlighter):
 class EventLog(Log):
     COMPONENT_CLASSES = {"event-log--info", "event-log--warn", "event-log--error"}
     BINDINGS = [Binding("end", "follow", "Follow", show=False, id="log.follow_end")]
+
+    # `Widget.virtual_size` lays out the whole screen and repaints the whole widget whenever it changes, i.e.
+    # on every append (~3 KB on the terminal for a 30-row pane, and a full layout pass). The log's own size
+    # never depends on its content, and `Log` already repaints the lines it adds (scrolling repaints what
+    # moves), so here a new size only updates the scroll bounds; a layout runs only if a scrollbar appears.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
+
+    def watch_virtual_size(self, size: Size) -> None:
+        shown = (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
+        self._scroll_update(size)
+        if (self.show_vertical_scrollbar, self.show_horizontal_scrollbar) != shown:
+            self.refresh(layout=True)
 
     @dataclass
     class Following(Message):
@@ -100,14 +146,16 @@ class EventLog(Log):
         if len(events) <= start:
             self._count = max(self._count, len(events))
             return
-        lines = [log_line(e) for e in events[start:] if keep_in_log(e, total_steps)]
+        lines = kept_lines(events, start, total_steps)
         self._count = len(events)
         if lines:
             self._append(lines)
 
     def _append(self, lines: list[str]) -> None:
         before = len(self.lines)
-        self.write_lines(lines, scroll_end=False)
+        # Following: `Log` scrolls at once and repaints just the new rows while the pane is not full yet;
+        # scroll_end=False would repaint the whole pane on every append.
+        self.write_lines(lines, scroll_end=self.following)
         pruned = max(0, before + len(lines) - len(self.lines))
         if self.following:
             self.scroll_end(animate=False, x_axis=False)     # after the next layout: the new size is known

@@ -1,11 +1,11 @@
 """The selected job in two lines: who it is, and what it is doing.
 
-    ftjob-7Kq…  gpt-4.1-nano-2025-04-14 → ft:gpt-4.1-nano:acme:demo:9xY   updated 3 s ago
+    ftjob-7Kq…  gpt-4.1-nano-2025-04-14 → ft:gpt-4.1-nano:acme:demo:9xY   updated every 2 s
     ▶ running for 4m · epochs 3 · batch 8 · lr× 1.8 · 1.2M tokens
 
-All server strings arrive cleaned and are placed in `Text` objects, never in markup. The age on the right
-is re-set by the screen's once-a-second tick; the line diff repaints only its cells, and only when its
-words change.
+All server strings arrive cleaned and are placed in `Text` objects, never in markup. The link text on the
+right is re-set by the screen's once-a-second tick; it stays the same while polls are on time (an age shows
+only once one is late), and the line diff repaints only its changed cells.
 """
 
 from __future__ import annotations
@@ -30,9 +30,10 @@ class HeaderView:
 
 
 class JobHeader(DiffLines):
-    COMPONENT_CLASSES = {"job-header--id", "job-header--model", "job-header--age", "job-header--age-warn",
-                         "job-header--age-bad", "job-header--active", "job-header--waiting", "job-header--good",
-                         "job-header--bad", "job-header--muted", "job-header--details"}
+    # Few component classes (each is styled like a widget of its own at startup): muted text (model, details,
+    # a calm age) is the widget's own colour; a late age borrows the warning / error tones.
+    COMPONENT_CLASSES = {"job-header--id", "job-header--active", "job-header--waiting", "job-header--warn",
+                         "job-header--good", "job-header--bad"}
     DEFAULT_CSS = """
     JobHeader { height: 2; }
     """
@@ -62,14 +63,15 @@ class JobHeader(DiffLines):
             self.rebuild()
 
     def _style(self, name: str):
+        if name not in ("id", "active", "waiting", "warn", "good", "bad"):
+            return None                     # muted: the widget's own colour
         return self.get_component_rich_style(f"job-header--{name}", partial=True)
 
     def build_lines(self, width: int, height: int) -> list[Text]:
         view = self._view
         if not view.job_id:
             return [Text(view.placeholder, self._style("details"))]
-        age_style = {"warn": "age-warn", "bad": "age-bad"}.get(self._age_tone, "age")
-        age = Text(self._age, self._style(age_style))
+        age = Text(self._age, self._style(self._age_tone if self._age_tone in ("warn", "bad") else "muted"))
         title = Text(no_wrap=True)
         title.append(view.job_id, self._style("id"))
         title.append("  ")

@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
-from ftwatch.domain.snapshot import JobSnapshot
+from ftwatch.domain.snapshot import JobSnapshot, LinkState
 from ftwatch.ui import presentation as p
 from ftwatch.ui import views
 from ftwatch.ui.widgets.event_log import EventLog
@@ -30,6 +30,12 @@ class ChartOptions:
 
 
 class JobPane(Vertical):
+    def __init__(self, *, poll_every: tuple[float, float] = (2.0, 10.0), id: str | None = None) -> None:
+        """`poll_every`: the seconds between polls of an active job and of a waiting one, so the header can
+        say "updated every 2 s" while polls are on time and show an age only once one is late."""
+        super().__init__(id=id)
+        self._poll_every = poll_every
+
     def compose(self) -> ComposeResult:
         yield JobHeader(id="job-header")
         yield JobProgress(id="job-progress")
@@ -53,7 +59,11 @@ class JobPane(Vertical):
         """Elapsed time and the poll's age; each repaints only if its words changed."""
         header = self.query_one(JobHeader)
         header.show(views.header_view(snapshot, now))
-        header.show_age(p.link_text(snapshot.connection, now), p.link_tone(snapshot.connection))
+        phase, connection = snapshot.phase, snapshot.connection
+        every = self._poll_every[0] if phase.is_active else self._poll_every[1]
+        final = phase.is_terminal and connection.state is LinkState.OK     # its watcher has stopped
+        header.show_age(p.link_text(connection, now, every, final=final),
+                        p.link_tone(connection, now, None if final else every))
 
     def show_placeholder(self, text: str, chart_message: str = "loading…") -> None:
         self.query_one(JobHeader).show(HeaderView(placeholder=text))

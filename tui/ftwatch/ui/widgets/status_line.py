@@ -1,6 +1,6 @@
 """The calm bottom line: where the data comes from and how fresh it is.
 
-    SIMULATION  simulated API at 127.0.0.1:40411 · updated 3 s ago              7 jobs · sort: newest
+    SIMULATION  simulated API on 127.0.0.1 · updated every 10 s                 7 jobs · sort: newest
     api.openai.com · rate limited (429) · retrying in 8 s                        7 jobs · sort: newest
 
 A demo always says it is a simulation. Trouble is a state with a countdown, not a pop-up.
@@ -27,8 +27,9 @@ class StatusView:
 
 
 class StatusLine(DiffLines):
-    COMPONENT_CLASSES = {"status-line--demo", "status-line--good", "status-line--warn", "status-line--bad",
-                         "status-line--muted", "status-line--right"}
+    # Few component classes: each is styled like a widget of its own at startup. A calm link ("good") and
+    # the right-hand counts read in the line's own muted colour.
+    COMPONENT_CLASSES = {"status-line--demo", "status-line--warn", "status-line--bad"}
     DEFAULT_CSS = """
     StatusLine { height: 1; }
     """
@@ -47,6 +48,8 @@ class StatusLine(DiffLines):
             self.rebuild()
 
     def _style(self, name: str):
+        if name not in ("demo", "warn", "bad"):
+            return None
         return self.get_component_rich_style(f"status-line--{name}", partial=True)
 
     def build_lines(self, width: int, height: int) -> list[Text]:
