@@ -120,13 +120,7 @@ class PtyRun:
         os.write(self.master, data)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc)
         try:
             os.close(self.master)
         except OSError:
@@ -160,3 +154,14 @@ def spawn(argv: list[str], *, cols: int = 120, rows: int = 40, env: dict[str, st
     )
     os.close(slave)
     return PtyRun(proc=proc, master=master, started=started, record=record)
+
+
+def terminate(proc: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after 5 s: every benchmark child ends, even a hung one."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

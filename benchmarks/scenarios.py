@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from typing import Any
+
+from benchmarks.pty_harness import terminate
 
 from ftwatch.sim import catalogue as cat
 from ftwatch.sim.curves import generate_metrics
@@ -103,13 +104,7 @@ class SimProcess:
             return ""
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc)
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream is not None:
                 stream.close()
