@@ -13,9 +13,12 @@ from hypothesis import strategies as st
 from domain.factories import metrics_dict
 from ftwatch.domain.event_store import metrics_message
 from ftwatch.domain.idindex import IdIndex
+from ftwatch.domain.models import Phase
 from ftwatch.domain.parse import parse_event
+from ftwatch.domain.phase import detect_phase
 from ftwatch.domain.series import MetricStore
 from ftwatch.domain.timeline import Timeline
+from ftwatch.domain.tracker import JobTracker
 
 
 @settings(max_examples=60, deadline=None)
@@ -86,3 +89,29 @@ def test_a_log_reads_which_events_are_metrics_without_building_them():
     assert any(name.startswith("full_valid") for name in metrics[7][2])
     assert not any(name.startswith("full_valid") for name in metrics[6][2])
     assert view.metrics_between(3, 8) == metrics[3:8]
+
+
+def test_the_phase_read_from_the_newest_compact_event_is_the_one_detect_phase_reads():
+    from domain.factories import running_job
+
+    tracker = JobTracker(running_job())
+    seen = []
+    last = metrics_dict(30, 30, 0.2)
+    custom = metrics_dict(31, 30, 0.2)
+    custom["message"] = "Checkpoint created at step 31"       # post-training words in a metrics event
+    for page in ([metrics_dict(s, 30, 1.0) for s in range(1, 11)], [last], [custom]):
+        tracker.merge([parse_event(d) for d in reversed(page)])
+        tracker.update_job(tracker.job)                           # forget the cached phase
+        seen.append(tracker.phase)
+        assert tracker.phase is detect_phase(tracker.job, list(tracker.timeline.view())[-8:])
+    assert seen == [Phase.RUNNING, Phase.EVALUATING, Phase.EVALUATING]
+
+
+def test_the_id_table_grows_past_its_first_size_without_losing_an_id():
+    index = IdIndex()
+    ids = [f"ftevent-{n:08d}" for n in range(12_000)]          # several doublings of the 4,096-slot table
+    for start in range(0, len(ids), 100):
+        assert index.find_many(ids[start : start + 100]) == [-1] * 100
+        assert index.add_many(ids[start : start + 100]) == start
+    assert index.find_many(ids) == list(range(len(ids)))
+    assert index.find_many(["ftevent-x", "ftevent-00000000 "]) == [-1, -1]

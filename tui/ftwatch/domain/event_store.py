@@ -16,7 +16,8 @@ events as they arrive (`merge()` results and `new_events`); it is not retained f
 from __future__ import annotations
 
 from array import array
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, ne
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ftwatch.domain.idindex import IdIndex
@@ -65,7 +66,7 @@ class EventStore:
         self._step = array("q")           # step of a compact metrics event, NOT_COMPACT otherwise
         self._layout = array("H")         # which (data keys, total_steps) a compact event had
         self._layouts: list[tuple[tuple[str, ...], int | None]] = []
-        self._layout_numbers: dict[int | None, dict[tuple[str, ...], int]] = {}    # total -> data keys -> layout
+        self._layout_numbers: dict[tuple[tuple[str, ...], int | None], int] = {}
         self._templates: list[tuple[str | None, Callable[[Mapping[str, Any]], tuple]]] = []
         self._plans: dict[int, tuple[tuple[str, ...], int | None, tuple]] = {}
         self._objects: dict[int, JobEvent] = {}
@@ -92,16 +93,17 @@ class EventStore:
             layouts.extend([0] * len(events))
             objects.update(zip(numbers, events))
             return numbers
+        if None not in compact and self._add_metrics_page(first, events, compact):
+            return numbers
         layout_numbers, templates, messages, levels = self._layout_numbers, self._templates, self._messages, self._levels
         for number, event, fields in zip(numbers, events, compact):
             if fields is not None:
                 step, total = fields[0], fields[1]
                 data = event.data
-                keys = tuple(data)
-                by_keys = layout_numbers.get(total)
-                layout = by_keys.get(keys) if by_keys is not None else None
+                shape = (tuple(data), total)
+                layout = layout_numbers.get(shape)
                 if layout is None:
-                    layout = self._new_layout((keys, total))
+                    layout = self._new_layout(shape)
                 if layout is not None:
                     steps.append(step)
                     layouts.append(layout)
@@ -118,11 +120,46 @@ class EventStore:
             objects[number] = event
         return numbers
 
+    def _add_metrics_page(self, first: int, events: Sequence[JobEvent], compact: Sequence[Sequence]) -> bool:
+        """`add_events` for a page of compact `info` events, column by column (a poll's page of metrics events):
+        layouts looked up with one `map`, messages checked against each layout's template with another.
+        False, and nothing stored, when a level or a layout needs the event-by-event loop."""
+        levels = [event.level for event in events]
+        if levels.count("info") != len(levels):
+            return False
+        datas = [event.data for event in events]
+        shapes = list(zip(map(tuple, datas), [fields[1] for fields in compact]))
+        layouts = list(map(self._layout_numbers.get, shapes))
+        for i, layout in enumerate(layouts):
+            if layout is None:
+                layout = layouts[i] = self._layout_numbers.get(shapes[i])    # made earlier in this page
+                if layout is None:
+                    layout = layouts[i] = self._new_layout(shapes[i])
+                    if layout is None:
+                        return False
+        self._step.extend([fields[0] for fields in compact])
+        self._layout.extend(layouts)
+        by_layout: dict[int, list[int]] = {}
+        for i, layout in enumerate(layouts):
+            by_layout.setdefault(layout, []).append(i)
+        messages = self._messages
+        for layout, rows in by_layout.items():
+            template, read = self._templates[layout]
+            printed = [events[i].message for i in rows]
+            if template is None:
+                differ = rows
+            else:          # the printed message is dropped only when it is exactly what the template prints
+                expected = map(template.__mod__, map(read, map(datas.__getitem__, rows)))
+                differ = list(compress(rows, map(ne, expected, printed)))
+            for i in differ:
+                messages[first + i] = events[i].message
+        return True
+
     def _new_layout(self, shape: tuple[tuple[str, ...], int | None]) -> int | None:
         """Number a new (data keys, total_steps) layout, with its message template; None when they ran out."""
         if len(self._layouts) >= 0xFFFF:
             return None
-        layout = self._layout_numbers.setdefault(shape[1], {})[shape[0]] = len(self._layouts)
+        layout = self._layout_numbers[shape] = len(self._layouts)
         self._layouts.append(shape)
         self._templates.append(_message_template(*shape))
         return layout
@@ -165,6 +202,13 @@ class EventStore:
             return step, self._layouts[self._layout[number]][1]
         fields = metric_fields(self._objects[number])
         return (fields[0], fields[1]) if fields is not None else None
+
+    def plain_step_of(self, number: int) -> tuple[int, int | None] | None:
+        """(step, total_steps) of a compact event whose message is the printed one, else None."""
+        step = self._step[number]
+        if step == NOT_COMPACT or number in self._messages:
+            return None
+        return step, self._layouts[self._layout[number]][1]
 
     def steps_back(self, numbers: Iterable[int], count: int) -> list[tuple[int, int | None, int]]:
         """(step, total_steps, created_at) of up to `count` metrics events among `numbers` (newest first),

@@ -61,6 +61,11 @@ class Timeline:
     def newest_created_at(self) -> int | None:
         return self._store.created[self._order.newest()] if len(self._order) else None
 
+    def newest_plain_step(self) -> tuple[int, int | None] | None:
+        """(step, total_steps) when the newest event is a compact metrics event carrying the message printed
+        from its data, else None (cheap: nothing is built)."""
+        return self._store.plain_step_of(self._order.newest()) if len(self._order) else None
+
     def view(self) -> EventsSnapshot:
         return EventsSnapshot(self._store, self._order)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from ftwatch.domain.models import Job, JobEvent, MetricPoint, Phase
-from ftwatch.domain.phase import detect_phase
+from ftwatch.domain.phase import detect_phase, phase_of_status
 from ftwatch.domain.progress import estimate_progress
 from ftwatch.domain.series import MetricStore, auto_weight
 from ftwatch.domain.snapshot import Connection, JobSnapshot, Trend
@@ -54,8 +54,20 @@ class JobTracker:
     def phase(self) -> Phase:
         """The job's phase from its status and newest events (see `phase.detect_phase`)."""
         if self._phase is None:
-            self._phase = detect_phase(self.job, self.timeline.view().last(PHASE_TAIL))
+            self._phase = self._training_phase() or detect_phase(self.job, self.timeline.view().last(PHASE_TAIL))
         return self._phase
+
+    def _training_phase(self) -> Phase | None:
+        """`detect_phase` without building an event in the usual case: a running job whose newest event is a
+        compact metrics event with its printed message (no post-training words) is training, or evaluating
+        once that step reached the total. None when `detect_phase` must read the events."""
+        if phase_of_status(self.job.status) is not Phase.RUNNING or self.job.finished_at is not None:
+            return None
+        newest = self.timeline.newest_plain_step()
+        if newest is None:
+            return None
+        step, total = newest
+        return Phase.EVALUATING if total is not None and step >= total else Phase.RUNNING
 
     def update_job(self, job: Job) -> None:
         self.job = job
@@ -111,7 +123,7 @@ class JobTracker:
                 phase=self.phase,
                 step=self.metrics.last_step,
                 total_steps=self.metrics.total_steps,
-                recent=[(step, float(at)) for step, _, at in recent],
+                recent=[(step, float(at)) for step, _, at in (recent if len(recent) <= 2 else (recent[0], recent[-1]))],
                 created_at=self.job.created_at or None,
                 training_started_at=started_at,
                 training_ended_at=self.job.finished_at if self.job.finished_at is not None else last_step_at,
