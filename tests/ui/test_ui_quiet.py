@@ -13,6 +13,7 @@ from ftwatch.domain.parse import parse_event
 from ftwatch.domain.series import MetricStore
 from ftwatch.domain.timeline import Timeline
 from ftwatch.ui.widgets.event_log import EventLog, keep_in_log, kept_lines, log_line
+from ftwatch.ui.widgets import loss_chart
 from ftwatch.ui.widgets.loss_chart import ChartData, LossChart
 from ui.conftest import wait_for
 
@@ -49,7 +50,7 @@ def chart_data(store: MetricStore, total: int, log_scale: bool = False) -> Chart
                      x_max=total, log_scale=log_scale)
 
 
-async def test_a_followed_chart_is_redrawn_when_its_curve_grows_by_a_dot_column_not_on_every_poll():
+async def test_a_followed_chart_is_redrawn_when_its_curve_grows_by_a_dot_column_not_on_every_poll(monkeypatch):
     store = MetricStore()
     total = 1000                                    # 51 plot columns, 102 dot columns: ~10 steps per dot
     async with ChartApp().run_test() as pilot:
@@ -75,6 +76,13 @@ async def test_a_followed_chart_is_redrawn_when_its_curve_grows_by_a_dot_column_
         chart.set_data(chart_data(store, total, log_scale=True))  # an option: redrawn at once
         await pilot.pause()
         assert chart.renders == drawn + 2
+
+        store.add_values(131, total, {"train_loss": 1.5})      # same dot column: a spike in the newest one
+        later = loss_chart.monotonic() + loss_chart.REDRAW_AT_LEAST_EVERY + 1
+        monkeypatch.setattr(loss_chart, "monotonic", lambda: later)
+        chart.set_data(chart_data(store, total, log_scale=True))
+        await pilot.pause()
+        assert chart.renders == drawn + 3                        # shown within REDRAW_AT_LEAST_EVERY seconds
 
 
 class LogApp(App):

@@ -11,6 +11,7 @@ is most of what following a job costs in CPU).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from time import monotonic
 from typing import Protocol
 
 from rich.text import Text
@@ -24,6 +25,8 @@ from ftwatch.ui.widgets.chart_render import (
     render_chart,
 )
 from ftwatch.ui.widgets.diff_lines import DiffLines
+
+REDRAW_AT_LEAST_EVERY = 10.0     # seconds: growth within one dot column is drawn at most this late
 
 
 class Downsampled(Protocol):
@@ -56,7 +59,7 @@ class LossChart(DiffLines):
         super().__init__(id=id)
         self._data = ChartData(message="connecting…")
         self._drawn_key: tuple | None = None
-        self._drawn: tuple | None = None     # (identity, width, height, newest step) of the picture on screen
+        self._drawn: tuple | None = None     # (identity, width, height, newest step, when) of the picture on screen
         self._signature: tuple | None = None
         self._last_lines: list[Text] = []
         self.renders = 0                     # how many times plotext ran (tests check a quiet poll adds none)
@@ -72,11 +75,13 @@ class LossChart(DiffLines):
     def _moves_no_column(self, data: ChartData, width: int, height: int) -> bool:
         """True when `data` only adds points to the picture on screen and the newest of them still falls in
         the same braille dot column: while following a job, the chart is redrawn when the curve has grown by a
-        dot (every ~4 steps of a 1,000-step job at 120 columns), not on every poll. Anything else (another
-        job, metric, option or size; an axis that is not pinned to the job's length) redraws at once."""
+        dot (every ~4 steps of a 1,000-step job at 120 columns), not on every poll, and at least every
+        `REDRAW_AT_LEAST_EVERY` seconds (a long job's newest column can still move: a spike shows). Anything
+        else (another job, metric, option or size; an axis not pinned to the job's length) redraws at once."""
         drawn = self._drawn
         if (drawn is None or not data.identity or not data.x_max or data.newest_step is None
-                or drawn[:3] != (data.identity, width, height) or drawn[3] is None):
+                or drawn[:3] != (data.identity, width, height) or drawn[3] is None
+                or monotonic() - drawn[4] >= REDRAW_AT_LEAST_EVERY):
             return False
         steps_per_dot = float(data.x_max) / (2 * plot_columns(width))
         return int(data.newest_step / steps_per_dot) == int(drawn[3] / steps_per_dot)
@@ -101,7 +106,7 @@ class LossChart(DiffLines):
         elif self._moves_no_column(data, width, height):
             return self._last_lines
         else:
-            self._drawn = (data.identity, width, height, data.newest_step)
+            self._drawn = (data.identity, width, height, data.newest_step, monotonic())
             columns = plot_columns(width)
             # Columns pinned to the whole job (0 .. total steps): a new step lands in the same column as its
             # neighbours instead of re-bucketing the whole curve.
