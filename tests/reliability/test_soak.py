@@ -61,6 +61,8 @@ async def follow(source: OpenAISource, job_id: str) -> tuple[list[str], Phase, i
         ids.extend(event.id for event in snapshot.new_events)
         last = snapshot
     assert last is not None
+    if last.connection.state == "failed":          # a fatal fault ends the watch: say which, for the report
+        print(f"{job_id}: watch ended on a fatal fault: {last.connection.message}")
     train = last.metrics.get("train_loss")
     return ids, last.phase, len(train) if train is not None else 0
 
