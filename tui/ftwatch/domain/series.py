@@ -116,13 +116,16 @@ class MetricStore:
         for name, value in values.items():
             one = series.get(name)
             if one is None:
-                if len(series) >= MAX_SERIES:
-                    all_new = False
-                    continue
-                one = self._new_series(name)
-            if not one.append(step, value):
+                one = self._series_for(name)
+            if one is None or not one.append(step, value):
                 all_new = False
         return all_new
+
+    def _series_for(self, name: str) -> MetricSeries | None:
+        """A new series for `name`, or None once MAX_SERIES exist (hostile data cannot grow them without bound)."""
+        if len(self._series) >= MAX_SERIES:
+            return None
+        return self._new_series(name)
 
     def add_rows(self, rows: Sequence[Sequence | None]) -> list[bool]:
         """`add_values` for each (step, total_steps, values, ...) row in order (further items are ignored, so
@@ -154,10 +157,10 @@ class MetricStore:
                 if column is None:
                     one = series.get(name)
                     if one is None:
-                        if len(series) >= MAX_SERIES:
-                            all_new = False
-                            continue
-                        one = self._new_series(name)
+                        one = self._series_for(name)
+                    if one is None:
+                        all_new = False
+                        continue
                     column = columns[name] = (one, [], [])
                 column[1].append(step)
                 column[2].append(value)
