@@ -1,6 +1,6 @@
 """Soak (issue 5 §2, `-m slow`): one long-lived source follows 20 simulated jobs at a time, at 100x speed, with
 5 % of all responses faulty (429, 5xx, HTML 502, hangs past the timeout, dropped bodies, bad JSON, empty
-pages, lying `has_more`), for FTWATCH_SOAK_SECONDS (default 180; CI runs 20).
+pages, lying `has_more`), for FTWATCH_SOAK_SECONDS (default 180; CI runs 20). FTWATCH_SOAK_FAULTS replaces the fault mix.
 
 The run is a series of waves: each wave serves 20 fresh jobs from a fresh simulator on the same port (so
 every wave also restarts the API under the client), follows all of them to the end with `watch_job`, and
@@ -35,7 +35,7 @@ SPEED = 100.0
 STEP = 1.5                                          # simulated seconds per step: 15 ms of real time
 TIMING = Timing(validate=5.0, queue=2.0, warmup=5.0, step=STEP, full_validation=3.0, build_model=5.0,
                 safety_eval=20.0, complete=2.0)
-FAULTS = ("429:0.012,500:0.006,502:0.004,503:0.006,slow:0.004,drop:0.006,badjson:0.004,empty:0.004,"
+DEFAULT_FAULTS = ("429:0.012,500:0.006,502:0.004,503:0.006,slow:0.004,drop:0.006,badjson:0.004,empty:0.004,"
           "lying-has-more:0.004,retry-after-ms=150,slow-seconds=2")      # 5 % of responses in all
 TIMEOUT = 1.0                                        # a "slow" answer (2 s) is a hang past the timeout
 INTERVALS = PollIntervals(active=0.25, idle=0.5, jobs=1.0)
@@ -48,6 +48,11 @@ class Wave:
     requests: int = 0
     faults: int = 0
     memory: int = 0
+
+
+def soak_faults() -> str:
+    """FTWATCH_SOAK_FAULTS overrides the mix, e.g. to hunt one fault kind at a high rate."""
+    return os.environ.get("FTWATCH_SOAK_FAULTS", DEFAULT_FAULTS)
 
 
 def soak_seconds() -> float:
@@ -78,7 +83,7 @@ async def run_wave(number: int, seconds: float, port: int, source_box: list[Open
         job_id = world.create_job(total_steps=steps, timing=TIMING, fate=fate, n_epochs=rng.choice([1, 2, 3]),
                                   validation=rng.random() < 0.7, start_delay=rng.uniform(0, 10))
         jobs[job_id] = (fate, steps)
-    async with SimServer(world, faults=FAULTS, port=port) as server:
+    async with SimServer(world, faults=soak_faults(), port=port) as server:
         if not source_box:                       # one client for the whole soak, like a monitor left running
             client = openai.AsyncOpenAI(base_url=server.base_url, api_key="sim", max_retries=0, timeout=TIMEOUT)
             source_box.append(OpenAISource(client, description="soak"))

@@ -10,9 +10,10 @@ oldest event), so the chunk handed to the timeline is always contiguous: a gap i
 The walk's state (collected events and cursor) survives a transient error, so a retry resumes where it stopped
 instead of starting a burst of 1,000 events over. Hostile pages are handled here too:
 - `has_more: false` on a full page, or when we have not yet met a known id: keep walking (it may lie);
-- an empty page in the middle of a walk: ask once more; if it stays empty, a backfill accepts it as the end,
-  a catch-up keeps its place and resumes next poll (and accepts a gap only after `MAX_STALLED_POLLS`, rather
-  than freezing the view forever);
+- an empty page (the newest page, or one in the middle of a walk): ask once more; if it stays empty, a
+  backfill accepts it as the end (a job may have no events yet), a catch-up keeps its place and resumes next
+  poll (events never disappear, so an empty newest page above known events is a fault) and accepts a gap only
+  after `MAX_STALLED_POLLS`, rather than freezing the view forever;
 - a server that ignores `after` (no new id on a page) ends the walk instead of looping.
 """
 
@@ -69,7 +70,7 @@ class EventCatchUp:
             page = await self._source.list_events(self._job_id, after=self._after, limit=limit)
             events = page.events
             if not events:
-                if self._after is None or (backfill and self._previous_said_end):
+                if backfill and self._previous_said_end:
                     return self._finish()
                 if empty_retries == 0:
                     empty_retries += 1

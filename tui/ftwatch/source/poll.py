@@ -41,6 +41,7 @@ __all__ = ["JobWatch", "JobsWatch", "PollIntervals", "watch_job", "watch_jobs"]
 
 TERMINAL_STATUSES = frozenset({"succeeded", "failed", "cancelled"})
 RESULT_FILE_ATTEMPTS = 3
+FINAL_EMPTY_ATTEMPTS = 3       # empty answers about a finished job before believing it has no events
 
 
 class JobWatch(Watch[JobSnapshot]):
@@ -58,6 +59,7 @@ class JobWatch(Watch[JobSnapshot]):
         self._tracker = JobTracker(_placeholder_job(job_id), smoothing=smoothing)
         self._job_known = False
         self._polls_since_job_read = 0
+        self._final_empty_answers = 0
 
     async def _run(self) -> AsyncIterator[JobSnapshot]:
         link = Link(self._clock)
@@ -91,22 +93,36 @@ class JobWatch(Watch[JobSnapshot]):
             tracker.update_job(await self._source.get_job(self._job_id))
             self._job_known = True
             self._polls_since_job_read = 0
+        if tracker.job.status in TERMINAL_STATUSES:
+            # That status was read before these events are fetched, so they include the last ones.
+            await self._final_catch_up()
+            return True
         chunk = await self._catchup.fetch(tracker, backfill=len(tracker.timeline) == 0)
         added = tracker.merge(chunk.events, newer_than=chunk.newer_than) if chunk and chunk.events else []
         self._polls_since_job_read += 1
-        if tracker.job.status in TERMINAL_STATUSES:
-            return True    # that status was read before these events were fetched, so they include the last ones
         if _suggests_change(added) or (not added and self._polls_since_job_read > self._job_refresh_polls):
             tracker.update_job(await self._source.get_job(self._job_id))
             self._polls_since_job_read = 0
             if tracker.job.status in TERMINAL_STATUSES:
                 # Events may have landed between the events page and this read: one more catch-up. (If it
                 # fails, the retry starts at the check above with the terminal status already read.)
-                chunk = await self._catchup.fetch(tracker, backfill=len(tracker.timeline) == 0)
-                if chunk and chunk.events:
-                    tracker.merge(chunk.events, newer_than=chunk.newer_than)
+                await self._final_catch_up()
                 return True
         return False
+
+    async def _final_catch_up(self) -> None:
+        """The last read of a finished job's events, which must be complete: the watch ends after it.
+
+        A page that came back empty where events must exist (a finished job always has some; events never
+        disappear) is a fault, so it raises a TransientSourceError and the poll is retried with back-off rather
+        than ending the watch short. After `FINAL_EMPTY_ATTEMPTS` such answers an eventless job is believed."""
+        tracker = self._tracker
+        chunk = await self._catchup.fetch(tracker, backfill=len(tracker.timeline) == 0)
+        if chunk is not None and chunk.events:
+            tracker.merge(chunk.events, newer_than=chunk.newer_than)
+        if chunk is None or (len(tracker.timeline) == 0 and self._final_empty_answers < FINAL_EMPTY_ATTEMPTS):
+            self._final_empty_answers += 1
+            raise TransientSourceError("the events page came back empty")
 
     async def _import_result_file(self) -> None:
         """Fill the chart from the result CSV when the events did not carry every step (old jobs logged every
