@@ -18,6 +18,15 @@ class Tmux:
         return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check,
                               timeout=10)
 
+    def start(self, command: str, *, width: int, height: int) -> None:
+        """Run a shell `command` in a new detached session of `width` x `height`.
+
+        COLUMNS and LINES are dropped from its environment: under pytest they reach child processes (set
+        below Python's `os.environ`, so it does not show them) and make Textual believe the terminal never
+        resizes, which no real terminal does."""
+        self.run("new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height),
+                 f"unset COLUMNS LINES; {command}")
+
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", self.session).stdout
 

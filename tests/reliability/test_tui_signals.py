@@ -18,7 +18,7 @@ def test_a_signal_quits_the_tui_cleanly(tmux, signum, tmp_path):
     # The shell reports the app's pid and exit status, then keeps the pane open so we can read it.
     pid_file = tmp_path / "pid"
     script = f"{app} & pid=$!; echo $pid > {pid_file}; wait $pid; echo EXIT=$?; sleep 30"
-    tmux.run("new-session", "-d", "-s", tmux.session, "-x", "100", "-y", "30", "bash", "-c", script)
+    tmux.start(shlex.join(["bash", "-c", script]), width=100, height=30)
     tmux.wait_for(lambda s: "SIMULATION" in s, "the demo to come up")
     os.kill(int(pid_file.read_text()), signum)
     screen = tmux.wait_for(lambda s: "EXIT=" in s, "the app to exit")

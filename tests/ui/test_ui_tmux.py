@@ -26,7 +26,7 @@ def header_job(screen: str) -> str | None:
 
 def test_demo_at_80x24_moves_between_jobs_and_quits(tmux):
     command = shlex.join([sys.executable, "-m", "ftwatch", "--demo"])
-    tmux.run("new-session", "-d", "-s", tmux.session, "-x", "80", "-y", "24", command)
+    tmux.start(command, width=80, height=24)
     screen = tmux.wait_for(lambda s: "SIMULATION" in s and "/500" in s and header_job(s), "the demo to come alive")
     assert "▶ running" in screen and "✓ succeeded" in screen
     assert all(len(line) <= 80 for line in screen.splitlines())

@@ -13,11 +13,14 @@ import asyncio
 import dataclasses
 import functools
 import importlib
+import os
 import signal
+import sys
 import time
 from typing import Any, Callable
 
 from ftwatch.config import Secret, Settings
+from ftwatch.errors import ConfigError
 from ftwatch.source.base import JobSource
 
 DEMO_SEED = 7
@@ -89,9 +92,24 @@ def run_tui(settings: Settings, *, demo: bool) -> int:
     """Run the TUI until the user quits; returns the process exit status."""
     if not demo:
         settings.require_credentials()       # a missing key is a one-line error before the screen opens
+    _require_room()
     app = make_app(settings, demo=demo)
     result = asyncio.run(_run_until_signalled(app))
     return app.return_code if app.return_code is not None else (result or 0)
+
+
+def _require_room() -> None:
+    """A terminal too small to draw the monitor is a one-line error at launch (a running monitor that is shrunk
+    shows the same words on screen instead, see ui/min_size.py)."""
+    from ftwatch.ui.min_size import too_small
+
+    try:
+        columns, rows = os.get_terminal_size(sys.__stdout__.fileno())
+    except (AttributeError, OSError, ValueError):      # not a terminal: Textual decides what to do
+        return
+    message = too_small(columns, rows)
+    if message is not None:
+        raise ConfigError(message)
 
 
 async def _run_until_signalled(app: Any) -> Any:

@@ -38,7 +38,8 @@ class FtwatchApp(App[int]):
     ]
     # Below 100 columns the panes stack (chart above log) instead of being cut off.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    # Below 30 rows the jobs list gives way to the chart; below 24 it gives way further (see monitor.tcss).
+    VERTICAL_BREAKPOINTS = [(0, "-low"), (24, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),

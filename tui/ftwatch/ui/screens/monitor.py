@@ -16,12 +16,13 @@ from dataclasses import replace
 from functools import partial
 from typing import Awaitable, Callable
 
-from textual import on, work
+from rich.text import Text
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.containers import Container
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from ftwatch.domain.models import Job
@@ -36,6 +37,7 @@ from ftwatch.ui import views
 from ftwatch.ui.notices import announce_finish, run_notify_command
 from ftwatch.ui.screens.commands import JumpToJob
 from ftwatch.ui.screens.confirm import ConfirmCancel
+from ftwatch.ui.min_size import too_small
 from ftwatch.ui.watchers import JobWatchers
 from ftwatch.ui.widgets import chart_render
 from ftwatch.ui.widgets.event_log import EventLog
@@ -97,6 +99,15 @@ class MonitorScreen(Screen):
         yield JobPane(poll_every=self._poll_every, id="job-pane")
         yield StatusLine(id="status")
         yield Container(id="keys")
+        yield Static(id="too-small")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Cover the screen with a one-line explanation while the terminal is too small to draw it (see
+        ui/min_size.py); the workers keep polling underneath, so nothing is missed meanwhile."""
+        message = too_small(event.size.width, event.size.height)
+        self.set_class(message is not None, "-too-small")
+        if message is not None:
+            self.query_one("#too-small", Static).update(Text(f"ftwatch: {message}. q quits."))
 
     def on_mount(self) -> None:
         self.query_one(JobList).focus()

@@ -134,8 +134,10 @@ def preload() -> None:
 
 def render_chart(spec: ChartSpec) -> list[Text]:
     series, ys = _plotted(spec)
-    if not ys or spec.width < 20 or spec.height < 4:
+    if not ys:
         return message_lines("waiting for the first training step…", spec.width, spec.height)
+    if spec.width < 20 or spec.height < 4:
+        return message_lines("no room for the chart: enlarge the terminal", spec.width, spec.height)
     import plotext as plt
 
     fig = plt.figure
