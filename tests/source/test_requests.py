@@ -63,3 +63,35 @@ async def test_a_quiet_stream_rereads_the_job_every_few_polls(world, server, sou
     events, reads = len(event_requests(server, job_id)), len(job_requests(server, job_id))
     assert quiet > 30
     assert reads <= 2 + events / 6 + 1
+
+
+async def test_steady_state_pages_are_sized_to_what_arrives_not_to_the_maximum(world, server, source, clock,
+                                                                               fast_sleep):
+    """Two steps between polls: after the first catch-ups the newest page is asked for with a limit of a dozen,
+    not 100, so each poll downloads and decodes a tenth of the JSON; nothing is lost doing so."""
+    job_id = quick_job(world, total_steps=300, step_seconds=1.0)
+    snapshots, raws = await follow_raw(watch_job(source, job_id, clock=clock, sleep=fast_sleep,
+                                                 intervals=PollIntervals(active=2.0, idle=10.0)))
+    assert raws == list(reversed(world.events_json(job_id)))
+    limits = [int(query["limit"]) for _, _, query in event_requests(server, job_id) if "after" not in query]
+    steady = limits[len(limits) // 4: -len(limits) // 4]
+    assert len(steady) > 50 and max(steady) <= 16, steady
+
+
+async def test_a_burst_after_small_pages_costs_full_pages_and_loses_nothing(world, server, source, clock,
+                                                                           fast_sleep):
+    job_id = quick_job(world, total_steps=1500, step_seconds=0.2, validation=False)
+    polls = 0
+
+    async def one_long_pause(seconds: float) -> None:
+        nonlocal polls
+        polls += 1
+        await fast_sleep(220.0 if polls == 20 else seconds)   # 1,100 steps land while ftwatch looks away
+
+    snapshots, raws = await follow_raw(watch_job(source, job_id, clock=clock, sleep=one_long_pause,
+                                                 intervals=PollIntervals(active=2.0, idle=10.0)))
+    assert raws == list(reversed(world.events_json(job_id)))
+    burst = max(snapshots, key=lambda s: len(s.new_events))
+    assert len(burst.new_events) >= 1000
+    walk = [q for _, _, q in event_requests(server, job_id) if "after" in q]
+    assert walk and {int(q["limit"]) for q in walk} == {100}, "the walk through a burst uses full pages"

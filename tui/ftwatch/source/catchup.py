@@ -7,6 +7,12 @@ ceil(N / L) requests, plus one when the last page was exactly full and its `has_
 
 Nothing is merged until the walk has joined up with what is known (or, for the first backfill, reached the
 oldest event), so the chunk handed to the timeline is always contiguous: a gap is impossible by construction.
+The newest page is asked for with a limit sized to what the last polls brought (`first_page_limit`: twice the
+recent arrivals plus a margin, between `MIN_FIRST_PAGE` and the page limit): a job logging two steps between
+polls costs a page of ~12 events, not 100 (a tenth of the JSON to download and decode, per poll, for hours).
+A poll that finds that whole page new continues the walk with full pages, so a burst costs one extra
+request at most, and the next poll asks for a bigger first page.
+
 The walk's state (collected events and cursor) survives a transient error, so a retry resumes where it stopped
 instead of starting a burst of 1,000 events over. Hostile pages are handled here too:
 - `has_more: false` on a full page, or when we have not yet met a known id: keep walking (it may lie);
@@ -26,6 +32,7 @@ from ftwatch.domain.models import JobEvent
 from ftwatch.source.base import JobSource
 
 MAX_STALLED_POLLS = 3
+MIN_FIRST_PAGE = 10       # the smallest newest-page request: room for a few arrivals and known events to meet
 
 
 class KnownEvents(Protocol):
@@ -50,6 +57,12 @@ class EventCatchUp:
         self._backfill_limit = backfill_limit
         self._reset()
         self._stalled_polls = 0
+        self._recent_arrivals = page_limit      # unknown until a catch-up has joined up: ask for a full page
+
+    @property
+    def first_page_limit(self) -> int:
+        """The limit of the next poll's first (newest) page, once the timeline is backfilled."""
+        return max(min(MIN_FIRST_PAGE, self._page_limit), min(self._page_limit, 2 * self._recent_arrivals + 8))
 
     def _reset(self) -> None:
         self._collected: list[JobEvent] = []     # newest first, contiguous from the top of the first page read
@@ -64,9 +77,14 @@ class EventCatchUp:
         `backfill` is true while the timeline is empty: then there is no known id to meet, and the walk ends at
         the oldest event instead. Raises SourceError; the walk resumes on the next call.
         """
-        limit = self._backfill_limit if backfill else self._page_limit
         empty_retries = 0
         while True:
+            if backfill:
+                limit = self._backfill_limit
+            elif self._after is None and not self._collected:
+                limit = self.first_page_limit
+            else:
+                limit = self._page_limit
             page = await self._source.list_events(self._job_id, after=self._after, limit=limit)
             events = page.events
             if not events:
@@ -97,6 +115,8 @@ class EventCatchUp:
 
     def _finish(self, newer_than: str | None = None) -> Chunk:
         chunk = Chunk(self._collected, newer_than)
+        if newer_than is not None:                 # joined up: this many arrived since the last poll
+            self._recent_arrivals = len(self._collected)
         self._reset()
         self._stalled_polls = 0
         return chunk
