@@ -39,3 +39,24 @@ class ThreadedSim:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
         self.loop.close()
+
+
+def sleep_with_actions(inner: Callable[[float], Any], actions: dict[int, Callable[[], Any]]) -> Callable[[float], Any]:
+    """A poller's sleep that, on its Nth call (1-based), first runs `actions[N]`: inject a fault script, stop or
+    start the server, mid-follow. An action may be async; a number it returns replaces that sleep's length
+    (a long look-away, so a burst of events lands between two polls)."""
+    calls = 0
+
+    async def sleep(seconds: float) -> None:
+        nonlocal calls
+        calls += 1
+        action = actions.get(calls)
+        if action is not None:
+            result = action()
+            if asyncio.iscoroutine(result):
+                result = await result
+            if isinstance(result, (int, float)):
+                seconds = float(result)
+        await inner(seconds)
+
+    return sleep

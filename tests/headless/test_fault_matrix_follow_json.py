@@ -12,6 +12,7 @@ import pytest
 from ftwatch.config import Settings
 from ftwatch.headless.follow import follow
 from source.conftest import make_source, quick_job
+from simkit import sleep_with_actions
 
 SETTINGS = Settings(poll_interval=3.0)
 
@@ -33,16 +34,8 @@ def printed(runtime) -> list[dict]:
 
 async def run_with_fault_midway(world, server, runtime, clock, script):
     job_id = quick_job(world, total_steps=60)
-    polls = 0
-    inner = runtime.sleep
-
-    async def sleep(seconds: float) -> None:
-        nonlocal polls
-        polls += 1
-        if polls == 15:                       # mid-training, after the backfill
-            server.faults.script(list(script))
-        await inner(seconds)
-
+    # the 15th poll is mid-training, after the backfill
+    sleep = sleep_with_actions(runtime.sleep, {15: lambda: server.faults.script(list(script))})
     status = await follow(SETTINGS, job_id, json_lines=True, runtime=replace(runtime, sleep=sleep))
     return job_id, status
 
@@ -78,18 +71,7 @@ async def test_fault_matrix_follow_json_empty_and_lying_pages(world, server, run
 
 async def test_fault_matrix_follow_json_simulator_restarted_on_the_same_port(world, server, runtime, clock):
     job_id = quick_job(world, total_steps=60)
-    polls = 0
-    inner = runtime.sleep
-
-    async def sleep(seconds: float) -> None:
-        nonlocal polls
-        polls += 1
-        if polls == 15:
-            await server.stop()
-        if polls == 18:
-            await server.start()
-        await inner(seconds)
-
+    sleep = sleep_with_actions(runtime.sleep, {15: server.stop, 18: server.start})
     assert await follow(SETTINGS, job_id, json_lines=True, runtime=replace(runtime, sleep=sleep)) == 0
     assert printed(runtime) == list(reversed(world.events_json(job_id)))
     err = runtime.err.getvalue()

@@ -8,6 +8,7 @@ import pytest
 from ftwatch.domain.models import Phase
 from ftwatch.domain.snapshot import LinkState
 from ftwatch.source.poll import PollIntervals, watch_job
+from simkit import sleep_with_actions
 
 from .conftest import event_requests, follow_raw, quick_job
 
@@ -43,13 +44,7 @@ async def test_more_than_a_page_arrives_between_two_polls(world, server, source,
 
 async def test_a_burst_of_1000_events_between_two_polls(world, server, source, clock, fast_sleep):
     job_id = quick_job(world, total_steps=1200, step_seconds=0.2, validation=False)
-    first = True
-
-    async def sleep_through_the_burst(seconds: float) -> None:
-        nonlocal first
-        await fast_sleep(230.0 if first else seconds)
-        first = False
-
+    sleep_through_the_burst = sleep_with_actions(fast_sleep, {1: lambda: 230.0})
     snapshots, raws = await follow_raw(watch_job(source, job_id, clock=clock, sleep=sleep_through_the_burst,
                                                  intervals=PollIntervals(active=20.0, idle=10.0)))
     assert raws == oldest_first(world, job_id)

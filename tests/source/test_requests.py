@@ -7,6 +7,7 @@ import math
 import pytest
 
 from ftwatch.source.poll import PollIntervals, watch_job
+from simkit import sleep_with_actions
 
 from .conftest import event_requests, follow_raw, job_requests, quick_job
 
@@ -81,13 +82,7 @@ async def test_steady_state_pages_are_sized_to_what_arrives_not_to_the_maximum(w
 async def test_a_burst_after_small_pages_costs_full_pages_and_loses_nothing(world, server, source, clock,
                                                                            fast_sleep):
     job_id = quick_job(world, total_steps=1500, step_seconds=0.2, validation=False)
-    polls = 0
-
-    async def one_long_pause(seconds: float) -> None:
-        nonlocal polls
-        polls += 1
-        await fast_sleep(220.0 if polls == 20 else seconds)   # 1,100 steps land while ftwatch looks away
-
+    one_long_pause = sleep_with_actions(fast_sleep, {20: lambda: 220.0})   # 1,100 steps land meanwhile
     snapshots, raws = await follow_raw(watch_job(source, job_id, clock=clock, sleep=one_long_pause,
                                                  intervals=PollIntervals(active=2.0, idle=10.0)))
     assert raws == list(reversed(world.events_json(job_id)))
