@@ -38,7 +38,7 @@ async def _settle(pilot) -> None:
 async def _shoot(path: Path, size: tuple[int, int], *, advance: float = 0.0,
                  actions: Callable[[object], Awaitable[None]] | None = None) -> None:
     clock = FakeClock(START)
-    app = make_app(Settings(poll_interval=0.05), demo=True, clock=clock)
+    app = make_app(Settings(), demo=True, clock=clock)    # the default intervals, as a user sees them
     async with app.run_test(size=size) as pilot:
         await _settle(pilot)
         if advance:
