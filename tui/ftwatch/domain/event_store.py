@@ -16,17 +16,19 @@ events as they arrive (`merge()` results and `new_events`); it is not retained f
 from __future__ import annotations
 
 from array import array
-from itertools import compress
-from operator import itemgetter, ne
+from itertools import chain, compress
+from operator import attrgetter, itemgetter, ne
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ftwatch.domain.idindex import IdIndex
-from ftwatch.domain.models import JobEvent
+from ftwatch.domain.metric_columns import PlainPage
 from ftwatch.domain.metric_parse import metric_fields
+from ftwatch.domain.models import JobEvent
 from ftwatch.domain.parse import make_event
 from ftwatch.domain.series import MetricStore
 
 NOT_COMPACT = -1
+_ID, _CREATED, _MESSAGE = attrgetter("id"), attrgetter("created_at"), attrgetter("message")
 
 
 def metrics_message(step: int, total: int | None, data: Mapping[str, Any]) -> str | None:
@@ -59,6 +61,16 @@ def _message_template(keys: tuple[str, ...], total: int | None) -> tuple[str | N
     return template, itemgetter("step", "total_steps", *names)
 
 
+def _all_printed(template: str, read: Callable[[Mapping[str, Any]], tuple], datas: list[dict],
+                 texts: list[str]) -> bool:
+    """Whether every text is exactly what `template` prints from its data: one `%` for the whole group.
+
+    Each printed line ends with a newline, which the template never prints: equal joins mean that no text
+    holds a newline either, so each text equals its own line."""
+    lines = (template + "\n") * len(datas) % tuple(chain.from_iterable(map(read, datas)))
+    return lines == "\n".join(texts) + "\n"
+
+
 class EventStore:
     def __init__(self, metrics: MetricStore | None) -> None:
         self.ids = IdIndex()
@@ -84,8 +96,8 @@ class EventStore:
         `compact[i]`: (step, total_steps, ...) of a metrics event whose every data value is already in the metric
         series at that step, so it can be kept as array entries; None keeps the event object itself.
         """
-        first = self.ids.add_many([event.id for event in events])
-        self.created.extend([event.created_at for event in events])
+        first = self.ids.add_many(list(map(_ID, events)))
+        self.created.fromlist(list(map(_CREATED, events)))
         numbers = list(range(first, first + len(events)))
         steps, layouts, objects = self._step, self._layout, self._objects
         if compact is None:
@@ -154,6 +166,43 @@ class EventStore:
             for i in differ:
                 messages[first + i] = events[i].message
         return True
+
+    def add_plain_page(self, page: PlainPage) -> list[int] | None:
+        """`add_events` for a plain page (see `metric_columns`), whose events are all compact: one layout
+        lookup per key tuple of the page, and each group's messages checked against its layout's template
+        in one pass. None, and nothing stored, when the layouts ran out (`add_events` keeps such events whole).
+        """
+        layouts = []
+        for shape, _ in page.groups:
+            key = (shape, page.total if "total_steps" in shape else None)
+            layout = self._layout_numbers.get(key)
+            if layout is None:
+                layout = self._new_layout(key)
+                if layout is None:
+                    return None
+            layouts.append(layout)
+        events = page.events
+        first = self.ids.add_many(list(map(_ID, events)))
+        self.created.fromlist(list(map(_CREATED, events)))
+        self._step.fromlist(page.steps)
+        if page.kinds is None:
+            self._layout.extend(array("H", layouts) * len(events))
+        else:
+            self._layout.fromlist(list(map(layouts.__getitem__, page.kinds)))
+        printed = list(map(_MESSAGE, events))
+        for layout, (_, rows) in zip(layouts, page.groups):
+            template, read = self._templates[layout]
+            if rows is None:
+                rows, datas, texts = range(len(events)), page.datas, printed
+            else:
+                datas, texts = list(map(page.datas.__getitem__, rows)), list(map(printed.__getitem__, rows))
+            if template is not None and _all_printed(template, read, datas, texts):
+                continue
+            # The printed message is dropped only when it is exactly what the template prints.
+            kept = rows if template is None else compress(rows, map(ne, map(template.__mod__, map(read, datas)), texts))
+            for i in kept:
+                self._messages[first + i] = printed[i]
+        return list(range(first, first + len(events)))
 
     def _new_layout(self, shape: tuple[tuple[str, ...], int | None]) -> int | None:
         """Number a new (data keys, total_steps) layout, with its message template; None when they ran out."""

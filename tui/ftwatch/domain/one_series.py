@@ -161,10 +161,11 @@ class MetricSeries(SeriesSnapshot):
         return steps[-1] if steps else None
 
     def extend_newer(self, steps: list[int], values: list[float]) -> None:
-        """Append points the caller knows are strictly increasing and newer than `newest_step` (a poll's page)."""
+        """Append points the caller knows are strictly increasing and newer than `newest_step` (a poll's page).
+        `fromlist`, not `extend`: half the cost per point (`extend` takes any iterable, item by item)."""
         storage = self._storage
-        storage.steps.extend(steps)
-        storage.values.extend(values)
+        storage.steps.fromlist(steps)
+        storage.values.fromlist(values)
         self._n += len(steps)
 
     def _insert(self, step: int, value: float) -> bool:

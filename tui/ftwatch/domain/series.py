@@ -8,7 +8,7 @@ invents a new key per event costs a bounded amount of memory.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from ftwatch.domain.models import MetricPoint
 from ftwatch.domain.one_series import MetricSeries, SeriesSnapshot
@@ -167,6 +167,27 @@ class MetricStore:
             out.append(all_new)
         _flush(columns)
         return out
+
+    def has_room_for(self, names: Iterable[str]) -> bool:
+        """Whether series for all of `names` exist or can be made under MAX_SERIES (nothing is made)."""
+        series = self._series
+        return len(series) + sum(name not in series for name in names) <= MAX_SERIES
+
+    def add_columns(self, columns: Mapping[str, tuple[list[int], list[float]]], last_step: int,
+                    total_steps: int | None) -> None:
+        """`add_rows` for a plain page (see `metric_columns`): one `extend` per series. The caller has checked
+        that every step is newer than `last_step` so far, increasing, and that `has_room_for` the names."""
+        series = self._series
+        for name, (steps, values) in columns.items():
+            one = series.get(name)
+            if one is None:
+                one = self._series_for(name)
+                if one is None:
+                    raise RuntimeError(f"no room for the series {name!r}: has_room_for was not asked")
+            one.extend_newer(steps, values)
+        self.last_step = last_step
+        if total_steps is not None:
+            self.total_steps = total_steps
 
     def add_points(self, points: list[MetricPoint]) -> int:
         """Bulk back-fill (the result CSV): steps a series already has are skipped; returns points added."""
