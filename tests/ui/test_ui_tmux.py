@@ -49,3 +49,20 @@ def test_demo_at_80x24_moves_between_jobs_and_quits(tmux):
     while tmux.alive() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not tmux.alive(), "q did not quit"
+
+
+def test_switching_to_a_job_with_fewer_events_leaves_no_lines_of_the_previous_one(tmux):
+    """The terminal itself is read back: a log that is cleared but not repainted keeps the previous job's
+    lines on screen below the new job's (the widget's own state looks right; only the screen is wrong)."""
+    command = shlex.join([sys.executable, "-m", "ftwatch", "--demo"])
+    tmux.start(command, width=120, height=35)
+    screen = tmux.wait_for(lambda s: "step 10/500" in s and "Fine-tuning job started" in s, "the running job's log")
+    running = header_job(screen)
+    tmux.run("send-keys", "-t", tmux.session, "j")
+    validating = header_job(tmux.wait_for(lambda s: header_job(s) not in (None, running), "the next job"))
+    tmux.run("send-keys", "-t", tmux.session, "j")
+    tmux.wait_for(lambda s: header_job(s) not in (None, running, validating) and "Files validated" in s,
+                  "the queued job and its three events")
+    time.sleep(1.0)
+    screen = tmux.screen()
+    assert "Fine-tuning job started" not in screen and "step 1/500" not in screen, screen

@@ -132,6 +132,13 @@ class EventLog(Log):
         self.following = True
         self.unseen = 0
 
+    def clear(self) -> EventLog:
+        """Empty the log and repaint all of it: `Log.clear` counts on a new virtual size to repaint, which this
+        class turned off (above), and a log left half painted shows the previous job's lines under the new ones."""
+        super().clear()
+        self.refresh()
+        return self
+
     def show_events(self, job_id: str, events: EventsView, total_steps: int | None) -> None:
         """Append what is new in `events` (the job's full history), or start over for another job."""
         if job_id != self._job_id:
