@@ -66,3 +66,37 @@ def test_switching_to_a_job_with_fewer_events_leaves_no_lines_of_the_previous_on
     time.sleep(1.0)
     screen = tmux.screen()
     assert "Fine-tuning job started" not in screen and "step 1/500" not in screen, screen
+
+
+FULL_LOG_APP = """
+from textual.app import App
+from ftwatch.ui.widgets.event_log import EventLog
+
+class FullLog(App):
+    CSS = "EventLog { height: 1fr; }"
+
+    def compose(self):
+        yield EventLog(max_lines=8)
+
+    def on_mount(self):
+        self.n = 0
+        self.set_interval(0.1, self.add)
+
+    def add(self):
+        if self.n < 30:
+            self.query_one(EventLog)._append([f"line {self.n:03d}"])
+            self.n += 1
+
+FullLog().run()
+"""
+
+
+def test_a_full_log_keeps_showing_the_newest_lines(tmux, tmp_path):
+    """Past `max_lines` the oldest lines drop off and every kept line moves up a row; the terminal must show
+    the newest lines, not a log frozen at the moment it filled up."""
+    script = tmp_path / "full_log.py"
+    script.write_text(FULL_LOG_APP)
+    tmux.start(shlex.join([sys.executable, str(script)]), width=60, height=12)
+    screen = tmux.wait_for(lambda s: "line 029" in s, "the 30th line on screen", timeout=20)
+    shown = [line.strip() for line in screen.splitlines() if line.strip()]
+    assert shown == [f"line {n:03d}" for n in range(22, 30)], screen

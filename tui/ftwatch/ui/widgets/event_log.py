@@ -164,6 +164,10 @@ class EventLog(Log):
         # scroll_end=False would repaint the whole pane on every append.
         self.write_lines(lines, scroll_end=self.following)
         pruned = max(0, before + len(lines) - len(self.lines))
+        if pruned:
+            # Every kept line moved up: `Log` repaints only the rows it thinks are new (counted before the
+            # pruning), and a full log would otherwise look frozen on screen.
+            self.refresh()
         if self.following:
             self.scroll_end(animate=False, x_axis=False)     # after the next layout: the new size is known
             return
