@@ -9,10 +9,19 @@ import asyncio
 import threading
 from typing import Any, Callable
 
+import openai
+
 from ftwatch.sim.server import SimServer
 from ftwatch.sim.world import World
+from ftwatch.source.openai_source import OpenAISource
 
 START = 1_764_000_000.0          # 2025-11-24: every FakeClock in the tests starts here
+
+
+def sim_source(server: Any, *, api_key: str = "sim", timeout: float = 5.0) -> OpenAISource:
+    """The real SDK pointed at a simulator, with the SDK's own retries off (ftwatch's back-off is under test)."""
+    client = openai.AsyncOpenAI(base_url=server.base_url, api_key=api_key, max_retries=0, timeout=timeout)
+    return OpenAISource(client, description="sim", secrets=[api_key])
 
 
 class ThreadedSim:

@@ -14,7 +14,6 @@ import dataclasses
 import io
 from typing import Any, Callable, Iterator
 
-import openai
 import pytest
 
 from ftwatch.config import Secret, Settings
@@ -27,7 +26,7 @@ from ftwatch.source.backoff import Backoff
 from ftwatch.source.client import open_source
 from ftwatch.source.openai_source import OpenAISource
 from ftwatch.ui.app import FtwatchApp
-from simkit import ThreadedSim
+from simkit import ThreadedSim, sim_source
 
 # A distinctive fake key: its middle part ("LEAKCHECK-7f3a9c") is what a leak check greps for, because
 # masks like "sk-...wxyz" legitimately keep the ends.
@@ -117,14 +116,9 @@ def fast_sleep(clock: FakeClock) -> Callable[[float], Any]:
     return sleep
 
 
-def make_source(server: SimServer, *, api_key: str = "sim", timeout: float = 5.0) -> OpenAISource:
-    client = openai.AsyncOpenAI(base_url=server.base_url, api_key=api_key, max_retries=0, timeout=timeout)
-    return OpenAISource(client, description="sim", secrets=[api_key])
-
-
 @pytest.fixture
 async def source(server: SimServer):
-    made = make_source(server)
+    made = sim_source(server)
     yield made
     await made.aclose()
 

@@ -7,15 +7,15 @@ steps is followed in a fraction of a second while the simulator sees exactly the
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any, Callable
 
-import openai
 import pytest
 
 from ftwatch.sim.server import SimServer
 from ftwatch.sim.world import FakeClock, World
 from ftwatch.source.backoff import Backoff
-from ftwatch.source.openai_source import OpenAISource
+from simkit import sim_source
 
 API_KEY = "sk-test-SourceLayerKey0123456789"
 
@@ -26,9 +26,7 @@ async def server(world: World):
         yield running
 
 
-def make_source(server: Any, *, api_key: str = API_KEY, timeout: float = 5.0) -> OpenAISource:
-    client = openai.AsyncOpenAI(base_url=server.base_url, api_key=api_key, max_retries=0, timeout=timeout)
-    return OpenAISource(client, description="sim", secrets=[api_key])
+make_source = partial(sim_source, api_key=API_KEY)      # this folder's server asks for API_KEY
 
 
 @pytest.fixture
