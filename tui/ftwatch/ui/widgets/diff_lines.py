@@ -9,6 +9,8 @@ refreshes just the changed span of each changed row. Identical content costs not
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region
@@ -122,3 +124,24 @@ def changed_spans(before: Text, after: Text, gap: int = 8) -> list[tuple[int, in
         else:
             spans.append((i, i + 1))
     return spans
+
+
+V = TypeVar("V")
+
+
+class ViewLines(DiffLines, Generic[V]):
+    """A DiffLines drawn from one immutable view (a frozen dataclass): `show` rebuilds only when the view is
+    not equal to the one on screen, so a poll or a clock tick that changes nothing costs one comparison."""
+
+    def __init__(self, view: V, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._view = view
+
+    @property
+    def view(self) -> V:
+        return self._view
+
+    def show(self, view: V) -> None:
+        if view != self._view:
+            self._view = view
+            self.rebuild()

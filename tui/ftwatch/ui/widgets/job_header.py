@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from ftwatch.ui.widgets.diff_lines import DiffLines
+from ftwatch.ui.widgets.diff_lines import ViewLines
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class HeaderView:
     placeholder: str = "connecting…"
 
 
-class JobHeader(DiffLines):
+class JobHeader(ViewLines[HeaderView]):
     # Few component classes (each is styled like a widget of its own at startup): muted text (model, details,
     # a calm age) is the widget's own colour; a late age borrows the warning / error tones.
     COMPONENT_CLASSES = {"job-header--id", "job-header--active", "job-header--waiting", "job-header--warn",
@@ -39,23 +39,13 @@ class JobHeader(DiffLines):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._view = HeaderView()
+        super().__init__(HeaderView(), id=id)
         self._age = ""
         self._age_tone = "good"
 
     @property
-    def view(self) -> HeaderView:
-        return self._view
-
-    @property
     def age(self) -> str:
         return self._age
-
-    def show(self, view: HeaderView) -> None:
-        if view != self._view:
-            self._view = view
-            self.rebuild()
 
     def show_age(self, text: str, tone: str = "good") -> None:
         if (text, tone) != (self._age, self._age_tone):

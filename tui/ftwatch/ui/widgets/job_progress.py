@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from ftwatch.ui.widgets.diff_lines import DiffLines
+from ftwatch.ui.widgets.diff_lines import ViewLines
 
 BAR_DONE, BAR_HEAD, BAR_TODO = "━", "╸", "━"
 TAIL_WIDTH = 34
@@ -26,7 +26,7 @@ class ProgressView:
     finished: bool = False
 
 
-class JobProgress(DiffLines):
+class JobProgress(ViewLines[ProgressView]):
     COMPONENT_CLASSES = {"job-progress--done", "job-progress--todo", "job-progress--finished",
                          "job-progress--label", "job-progress--metrics"}
     DEFAULT_CSS = """
@@ -34,17 +34,7 @@ class JobProgress(DiffLines):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._view = ProgressView(label="connecting…")
-
-    @property
-    def view(self) -> ProgressView:
-        return self._view
-
-    def show(self, view: ProgressView) -> None:
-        if view != self._view:
-            self._view = view
-            self.rebuild()
+        super().__init__(ProgressView(label="connecting…"), id=id)
 
     def build_lines(self, width: int, height: int) -> list[Text]:
         view = self._view

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from ftwatch.ui.widgets.diff_lines import DiffLines
+from ftwatch.ui.widgets.diff_lines import ViewLines
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,7 @@ class StatusView:
     filter: str = ""
 
 
-class StatusLine(DiffLines):
+class StatusLine(ViewLines[StatusView]):
     # Few component classes: each is styled like a widget of its own at startup. A calm link ("good") and
     # the right-hand counts read in the line's own muted colour.
     COMPONENT_CLASSES = {"status-line--demo", "status-line--warn", "status-line--bad"}
@@ -35,17 +35,7 @@ class StatusLine(DiffLines):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._view = StatusView()
-
-    @property
-    def view(self) -> StatusView:
-        return self._view
-
-    def show(self, view: StatusView) -> None:
-        if view != self._view:
-            self._view = view
-            self.rebuild()
+        super().__init__(StatusView(), id=id)
 
     def _style(self, name: str):
         if name not in ("demo", "warn", "bad"):
