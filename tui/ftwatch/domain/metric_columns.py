@@ -14,12 +14,10 @@ from itertools import compress, islice
 from operator import attrgetter, itemgetter, lt
 from typing import Sequence
 
-from ftwatch.domain.metric_parse import INT_LIMIT
+from ftwatch.domain.metric_parse import INT_LIMIT, MAX_FLAT_KEYS, STEP_KEYS   # read exactly as `metric_fields` does
 from ftwatch.domain.models import JobEvent
 
-MAX_KEYS = 256                # what `numeric_values` reads in full (a longer dict is cut, so not flat)
 MAX_SHAPES = 8                # distinct key tuples in one page; more is not a plain page
-_STEP_KEYS = ("step", "total_steps")
 _TYPE, _LEVEL, _DATA = attrgetter("type"), attrgetter("level"), attrgetter("data")
 _STEP, _TOTAL = itemgetter("step"), itemgetter("total_steps")
 _ONLY_INT, _ONLY_FLOAT, _ONLY_DICT = {int}, {float}, {dict}
@@ -51,7 +49,7 @@ class PlainPage:
 def plain_page(events: Sequence[JobEvent], last_step: int | None) -> PlainPage | None:
     """The page as columns when every event is a plain metrics event newer than `last_step`, else None.
 
-    Plain: type "metrics", level "info", `data` a dict with at most MAX_KEYS keys in one of at most
+    Plain: type "metrics", level "info", `data` a dict with at most MAX_FLAT_KEYS keys in one of at most
     MAX_SHAPES key tuples; an int `step` in [0, 2**62) strictly increasing through the page and above
     `last_step`; `total_steps` absent or the same int > 0 on every event that has it; every other value a
     float (exactly) and finite. These are the pages on which `metric_fields` finds every event flat and
@@ -64,7 +62,7 @@ def plain_page(events: Sequence[JobEvent], last_step: int | None) -> PlainPage |
         return None
     shapes = list(map(tuple, datas))
     distinct = list(dict.fromkeys(shapes))
-    if len(distinct) > MAX_SHAPES or any(len(s) > MAX_KEYS or "step" not in s for s in distinct):
+    if len(distinct) > MAX_SHAPES or any(len(s) > MAX_FLAT_KEYS or "step" not in s for s in distinct):
         return None
     steps = list(map(_STEP, datas))
     if (set(map(type, steps)) != _ONLY_INT or steps[0] < 0 or steps[-1] >= INT_LIMIT
@@ -75,7 +73,7 @@ def plain_page(events: Sequence[JobEvent], last_step: int | None) -> PlainPage |
     if total is _MIXED:
         return None
     columns: dict[str, tuple[list[int], list[float]]] = {}
-    for name in dict.fromkeys(key for shape in distinct for key in shape if key not in _STEP_KEYS):
+    for name in dict.fromkeys(key for shape in distinct for key in shape if key not in STEP_KEYS):
         holders = tuple(name in shape for shape in distinct)
         if all(holders):
             rows, row_steps = datas, steps

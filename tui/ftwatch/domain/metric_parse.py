@@ -18,9 +18,9 @@ from typing import Any, Mapping
 from ftwatch.domain.models import JobEvent, MetricPoint
 
 INT_LIMIT = 2**62             # fits array('q') with room; anything bigger is garbage, not a step or a time
-_MAX_FLAT_KEYS = 256          # a hostile "huge nested" payload is cut, not walked forever
+MAX_FLAT_KEYS = 256          # a hostile "huge nested" payload is cut, not walked forever
 _MAX_DEPTH = 3
-_STEP_KEYS = frozenset(("step", "total_steps"))
+STEP_KEYS = frozenset(("step", "total_steps"))
 _MAX_MESSAGE_SCAN = 4096      # a metrics line is short; a megabyte message is not parsed whole
 
 
@@ -41,11 +41,11 @@ def numeric_values(data: Mapping[str, Any]) -> tuple[dict[str, float], bool]:
     and strings are skipped. The flag tells a caller that the payload can be rebuilt from the values alone.
     """
     values: dict[str, float] = {}
-    flat = len(data) <= _MAX_FLAT_KEYS
-    items = data.items() if flat else islice(data.items(), _MAX_FLAT_KEYS)
+    flat = len(data) <= MAX_FLAT_KEYS
+    items = data.items() if flat else islice(data.items(), MAX_FLAT_KEYS)
     for key, value in items:
         kind = type(value)
-        if key in _STEP_KEYS:
+        if key in STEP_KEYS:
             flat = flat and kind is int
         elif kind is float:
             if value - value == 0.0:          # finite: inf - inf and nan - nan are nan
@@ -64,7 +64,7 @@ def numeric_values(data: Mapping[str, Any]) -> tuple[dict[str, float], bool]:
 
 def _flatten(data: Mapping[str, Any], prefix: str, out: dict[str, float], depth: int) -> None:
     for key, value in data.items():
-        if len(out) >= _MAX_FLAT_KEYS:
+        if len(out) >= MAX_FLAT_KEYS:
             return
         kind = type(value)
         if (kind is float and math.isfinite(value)) or (kind is int and -INT_LIMIT < value < INT_LIMIT):
