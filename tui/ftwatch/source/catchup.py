@@ -81,7 +81,7 @@ class EventCatchUp:
         while True:
             if backfill:
                 limit = self._backfill_limit
-            elif self._after is None and not self._collected:
+            elif self._after is None:                # the newest page (a walk always has a cursor)
                 limit = self.first_page_limit
             else:
                 limit = self._page_limit
