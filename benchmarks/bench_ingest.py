@@ -4,9 +4,11 @@ Measured in a fresh subprocess (`python -m benchmarks.bench_ingest --worker N`) 
 workload's alone. The peak is the kernel's high-water mark of the process's memory (`VmHWM` in
 /proc/self/status), not `getrusage().ru_maxrss`: on Linux ru_maxrss survives fork+exec, so a child started by
 a big parent reports the parent's peak (measured here: a 300 MB parent makes a 9 MB child report 311 MB). The worker feeds one job the way the
-source layer does while following it: per poll, a page of new events (newest first) goes through
-`parse_event` -> `JobTracker.merge` -> `JobTracker.snapshot`, then the real `EventLog` widget (mounted in a
-headless Textual app) appends what it keeps with `show_events`, which formats the log lines. The event dicts
+source layer does while following it: per poll, a page of new events (newest first), wrapped as the
+source wraps the API's JSON (`ApiEvents`: parsed field by field where the timeline reads it, into `JobEvent`
+objects only where one is looked at), goes through `JobTracker.merge` -> `JobTracker.snapshot`, then the real
+`EventLog` widget (mounted in a headless Textual app) appends what it keeps with `show_events`, which formats
+the log lines. The event dicts
 are generated page by page outside the timed section and dropped after use, as the HTTP layer would.
 
 The baseline is a bare loop over the same dicts that only reads the fields a monitor needs into a tuple: what
@@ -49,7 +51,7 @@ async def ftwatch_ingest(pages) -> dict:
     from textual.app import App, ComposeResult
 
     from ftwatch.domain.models import Job
-    from ftwatch.domain.parse import parse_event
+    from ftwatch.domain.api_events import ApiEvents
     from ftwatch.domain.snapshot import Connection
     from ftwatch.domain.tracker import JobTracker
     from ftwatch.ui.widgets.event_log import EventLog
@@ -73,7 +75,7 @@ async def ftwatch_ingest(pages) -> dict:
         snapshot = None
         for n, page in enumerate(pages):
             began, began_cpu = time.perf_counter(), time.process_time()
-            tracker.merge([parse_event(d) for d in page], newer_than=newest)
+            tracker.merge(ApiEvents(page), newer_than=newest)
             newest = page[0]["id"]
             snapshot = tracker.snapshot(connection=Connection(), now=time.time())
             log.show_events(job.id, snapshot.events, snapshot.metrics.total_steps)

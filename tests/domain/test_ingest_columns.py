@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 
 from domain.factories import running_job
 from ftwatch.domain import metric_columns, series, timeline
+from ftwatch.domain.api_events import ApiEvents
 from ftwatch.domain.event_store import metrics_message
 from ftwatch.domain.metric_columns import plain_page
+from ftwatch.domain.models import Phase
 from ftwatch.domain.parse import parse_event
 from ftwatch.domain.snapshot import Connection
 from ftwatch.domain.tracker import JobTracker
@@ -90,6 +92,15 @@ NOT_PLAIN = {                             # one event of a page changed so that 
     "repeated step": _step(0),
     "decreasing step": _step(-5),
 }
+RAW_ODD = {     # what `parse_event` reads differently from the dict as it stands: not plain as the API's dicts
+    "int id": lambda page, at: page[at].update(id=10**9 + at),
+    "string time": lambda page, at: page[at].update(created_at=str(page[at]["created_at"])),
+    "float time": lambda page, at: page[at].update(created_at=page[at]["created_at"] + 0.5),
+    "negative time": lambda page, at: page[at].update(created_at=-5),
+    "no level": lambda page, at: page[at].pop("level"),
+    "list type": lambda page, at: page[at].update(type=["metrics"]),
+    "null message": lambda page, at: page[at].update(message=None),
+}
 PLAIN_ANYWAY = {                          # odd, but both paths agree on it column by column
     "key order": _reorder,                # another layout, like the validation steps'
     "odd message": _message,              # kept beside the compact event
@@ -97,7 +108,7 @@ PLAIN_ANYWAY = {                          # odd, but both paths agree on it colu
     "no total": lambda page, at: page[at]["data"].pop("total_steps"),   # its layout has no total
     "new metrics": lambda page, at: page[at]["data"].update(zeta_reward=0.5, alpha_reward=0.25),
 }
-ODD = {**NOT_PLAIN, **PLAIN_ANYWAY}
+ODD = {**NOT_PLAIN, **PLAIN_ANYWAY, **RAW_ODD}
 
 
 def build_page(first_serial: int, first_step: int, size: int, valid_every: int, odd: str | None,
@@ -142,7 +153,9 @@ page_plans = st.lists(st.tuples(
 @settings(max_examples=150, deadline=None)
 @given(page_plans)
 def test_pages_give_the_same_timeline_series_and_snapshots_on_both_paths(plans):
-    fast, slow = JobTracker(running_job()), JobTracker(running_job())
+    """The event-by-event path is the reference; the columnar path over parsed events and over the API's
+    dicts (`ApiEvents`, as the source hands them over) must decide exactly the same things."""
+    fast, slow, raw = JobTracker(running_job()), JobTracker(running_job()), JobTracker(running_job())
     sent: list[dict] = []
     serial, step = 0, 1
     for size, odd, at, valid_every, hinted in plans:
@@ -160,16 +173,19 @@ def test_pages_give_the_same_timeline_series_and_snapshots_on_both_paths(plans):
         added_fast = fast.merge(events, newer_than=newest if newest in fast.timeline else None)
         with slow_path():
             added_slow = slow.merge(events, newer_than=newest if newest in slow.timeline else None)
-        assert added_fast == added_slow
+        added_raw = raw.merge(ApiEvents(list(reversed(page))), newer_than=newest if newest in raw.timeline else None)
+        assert added_fast == added_slow == list(added_raw)
         sent.extend(page)
         now = 1_700_000_000.0 + step
         snap_fast = fast.snapshot(connection=Connection(), now=now)
         with slow_path():
             snap_slow = slow.snapshot(connection=Connection(), now=now)
-        assert snap_fast.new_events == snap_slow.new_events
-        assert snap_fast.phase is snap_slow.phase
-        assert snap_fast.progress == snap_slow.progress
+        snap_raw = raw.snapshot(connection=Connection(), now=now)
+        assert list(snap_fast.new_events) == list(snap_slow.new_events) == list(snap_raw.new_events)
+        assert snap_fast.phase is snap_slow.phase is snap_raw.phase
+        assert snap_fast.progress == snap_slow.progress == snap_raw.progress
         compare(fast, slow)
+        compare(raw, slow)
 
 
 @contextmanager
@@ -208,6 +224,12 @@ def test_a_page_with_one_odd_event_is_not_plain(odd):
     assert plain_page([parse_event(d) for d in build_page(0, 1, 12, 3, odd, 5)], None) is None
 
 
+@pytest.mark.parametrize("odd", RAW_ODD)
+def test_api_dicts_that_parsing_would_change_are_not_read_as_columns(odd):
+    assert plain_page(ApiEvents(build_page(0, 1, 12, 3, None, 5)), None) is not None
+    assert plain_page(ApiEvents(build_page(0, 1, 12, 3, odd, 5)), None) is None
+
+
 def test_a_total_that_only_equals_the_others_is_not_plain():
     page = [metrics_event(i, i + 1, total=1) for i in range(4)]
     page[2]["data"]["total_steps"] = True                # == 1, but `metric_fields` reads no total from it
@@ -240,8 +262,21 @@ def test_an_odd_message_is_kept_and_the_rest_of_the_page_still_goes_columnar():
         tracker.merge([parse_event(d) for d in reversed(page)])
     assert taken == [True]
     assert [e.message for e in tracker.timeline.view()] == [d["message"] for d in page]
-    assert tracker.timeline._store.plain_step_of(3) is None
+    # What the phase reads: an odd message that is no post-training notice still says "step 4 of 500".
+    assert tracker.timeline._store.plain_step_of(3) == (page[3]["data"]["step"], TOTAL)
     assert page[2]["message"] == metrics_message(3, TOTAL, page[2]["data"])
+
+
+def test_a_metrics_event_whose_message_is_a_post_training_notice_reads_as_evaluating():
+    """Kept verbatim by the columnar path, the newest message still decides the phase as `detect_phase` would."""
+    page = build_page(0, 1, 6, 2, None, 0)
+    page[-1]["message"] = "Checkpoint created at step 6"
+    tracker = JobTracker(running_job())
+    with count_fast_pages() as taken:
+        tracker.merge(ApiEvents(list(reversed(page))))
+    assert taken == [True]
+    assert tracker.timeline._store.plain_step_of(5) is None
+    assert tracker.phase is Phase.EVALUATING
 
 
 def test_with_no_room_for_a_new_series_the_page_goes_the_slow_way(monkeypatch):

@@ -31,7 +31,7 @@ async def test_events_paging_walks_older_with_after(world, server, source, clock
     clock.advance(2_000)
     first = await source.list_events(job_id, limit=10)
     second = await source.list_events(job_id, after=first.events[-1].id, limit=10)
-    assert first.has_more and [e.raw for e in first.events + second.events] == world.events_json(job_id)[:20]
+    assert first.has_more and [e.raw for e in [*first.events, *second.events]] == world.events_json(job_id)[:20]
 
 
 async def test_list_jobs_follows_every_page(world, server, source, clock):

@@ -4,9 +4,10 @@ Metrics events are nearly all of a job's events and nearly all alike: their `dat
 numbers and their message is printed from it (`Step 12/500: training loss=1.23, ...`). Such an event is
 kept as a few array entries (id, time, step, and its "layout": which keys and total_steps it had, shared
 by all its siblings); its values already live in the metric series, and the event is rebuilt from both
-when someone looks at it. A message that differs from
-the printed form, or a level other than `info`, is kept beside it. Anything else (messages, moderation
-checks, RFT metrics with nested data) is kept as the `JobEvent` itself.
+when someone looks at it. The messages of a plain page (see `metric_columns`: a poll's page, nearly always)
+are kept verbatim in compressed packs (`message_packs`); elsewhere a message is dropped when it is exactly
+the printed form and kept beside the event when it differs, as is a level other than `info`. Anything else
+(messages, moderation checks, RFT metrics with nested data) is kept as the `JobEvent` itself.
 
 A rebuilt event is equal in id, time, level, message, type and data values (ints in `data` come back as
 floats); its `raw` is rebuilt from those fields. The API's own dict (`raw`) reaches whoever reads the
@@ -21,14 +22,16 @@ from operator import attrgetter, itemgetter, ne
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ftwatch.domain.idindex import IdIndex
+from ftwatch.domain.message_packs import MessagePacks
 from ftwatch.domain.metric_columns import PlainPage
 from ftwatch.domain.metric_parse import metric_fields
 from ftwatch.domain.models import JobEvent
 from ftwatch.domain.parse import make_event
+from ftwatch.domain.phase import POST_TRAINING_PREFIXES
 from ftwatch.domain.series import MetricStore
 
 NOT_COMPACT = -1
-_ID, _CREATED, _MESSAGE = attrgetter("id"), attrgetter("created_at"), attrgetter("message")
+_ID, _CREATED = attrgetter("id"), attrgetter("created_at")
 
 
 def metrics_message(step: int, total: int | None, data: Mapping[str, Any]) -> str | None:
@@ -84,6 +87,7 @@ class EventStore:
         self._objects: dict[int, JobEvent] = {}
         self._messages: dict[int, str] = {}
         self._levels: dict[int, str] = {}
+        self._packs = MessagePacks()      # plain pages' messages, verbatim
         self.metrics = metrics
 
     def __len__(self) -> int:
@@ -181,19 +185,21 @@ class EventStore:
                 if layout is None:
                     return None
             layouts.append(layout)
-        events = page.events
-        first = self.ids.add_many(list(map(_ID, events)))
-        self.created.fromlist(list(map(_CREATED, events)))
+        count = len(page.ids)
+        first = self.ids.add_many(page.ids)
+        self.created.fromlist(page.created)
         self._step.fromlist(page.steps)
         if page.kinds is None:
-            self._layout.extend(array("H", layouts) * len(events))
+            self._layout.extend(array("H", layouts) * count)
         else:
             self._layout.fromlist(list(map(layouts.__getitem__, page.kinds)))
-        printed = list(map(_MESSAGE, events))
+        printed = page.messages
+        if self._packs.add(first, printed):
+            return list(range(first, first + count))
         for layout, (_, rows) in zip(layouts, page.groups):
             template, read = self._templates[layout]
             if rows is None:
-                rows, datas, texts = range(len(events)), page.datas, printed
+                rows, datas, texts = range(count), page.datas, printed
             else:
                 datas, texts = list(map(page.datas.__getitem__, rows)), list(map(printed.__getitem__, rows))
             if template is not None and _all_printed(template, read, datas, texts):
@@ -202,7 +208,7 @@ class EventStore:
             kept = rows if template is None else compress(rows, map(ne, map(template.__mod__, map(read, datas)), texts))
             for i in kept:
                 self._messages[first + i] = printed[i]
-        return list(range(first, first + len(events)))
+        return list(range(first, first + count))
 
     def _new_layout(self, shape: tuple[tuple[str, ...], int | None]) -> int | None:
         """Number a new (data keys, total_steps) layout, with its message template; None when they ran out."""
@@ -227,6 +233,8 @@ class EventStore:
             data[key] = step if key == "step" else total if key == "total_steps" else (
                 series.value_at(step) if series is not None else None)
         message = self._messages.get(number)
+        if message is None:
+            message = self._packs.get(number)
         if message is None:
             message = metrics_message(step, total, data) or ""
         event_id, created_at = self.ids.id_of(number), self.created[number]
@@ -253,9 +261,13 @@ class EventStore:
         return (fields[0], fields[1]) if fields is not None else None
 
     def plain_step_of(self, number: int) -> tuple[int, int | None] | None:
-        """(step, total_steps) of a compact event whose message is the printed one, else None."""
+        """(step, total_steps) of a compact event whose message is no post-training notice: all `detect_phase`
+        needs to read from a newest event that is one, without building it. None otherwise."""
         step = self._step[number]
-        if step == NOT_COMPACT or number in self._messages:
+        if step == NOT_COMPACT:
+            return None
+        message = self._messages.get(number) or self._packs.get(number)    # None: the printed one
+        if message is not None and message.lstrip().startswith(POST_TRAINING_PREFIXES):
             return None
         return step, self._layouts[self._layout[number]][1]
 

@@ -14,30 +14,35 @@ from itertools import compress, islice
 from operator import attrgetter, itemgetter, lt
 from typing import Sequence
 
+from ftwatch.domain.api_events import ApiEvents
 from ftwatch.domain.metric_parse import INT_LIMIT, MAX_FLAT_KEYS, STEP_KEYS   # read exactly as `metric_fields` does
 from ftwatch.domain.models import JobEvent
 
 MAX_SHAPES = 8                # distinct key tuples in one page; more is not a plain page
 _TYPE, _LEVEL, _DATA = attrgetter("type"), attrgetter("level"), attrgetter("data")
+_ID, _CREATED, _MESSAGE = attrgetter("id"), attrgetter("created_at"), attrgetter("message")
 _STEP, _TOTAL = itemgetter("step"), itemgetter("total_steps")
-_ONLY_INT, _ONLY_FLOAT, _ONLY_DICT = {int}, {float}, {dict}
+_ONLY_INT, _ONLY_FLOAT, _ONLY_DICT, _ONLY_STR = {int}, {float}, {dict}, {str}
 _MIXED = object()             # `_total`: the page's totals are not one plain int
 
 
 class PlainPage:
     """The columns of a plain page (events oldest first).
 
-    `groups`: each distinct key tuple (first seen first) with the rows that have it (None: every row);
-    `kinds`: each row's group number (None when there is one group); `columns`: per metric name, first
-    seen first (the order the series are created in), the steps and values of the rows that have it.
+    `ids`, `created`, `messages`: each event's, as `parse_event` reads them; `groups`: each distinct key tuple
+    (first seen first) with the rows that have it (None: every row); `kinds`: each row's group number (None
+    when there is one group); `columns`: per metric name, first seen first (the order the series are created
+    in), the steps and values of the rows that have it.
     """
 
-    __slots__ = ("events", "datas", "steps", "total", "groups", "kinds", "columns")
+    __slots__ = ("ids", "created", "messages", "datas", "steps", "total", "groups", "kinds", "columns")
 
-    def __init__(self, events: Sequence[JobEvent], datas: list[dict], steps: list[int], total: int | None,
-                 groups: list[tuple[tuple[str, ...], list[int] | None]], kinds: list[int] | None,
-                 columns: dict[str, tuple[list[int], list[float]]]) -> None:
-        self.events = events
+    def __init__(self, ids: list[str], created: list[int], messages: list[str], datas: list[dict],
+                 steps: list[int], total: int | None, groups: list[tuple[tuple[str, ...], list[int] | None]],
+                 kinds: list[int] | None, columns: dict[str, tuple[list[int], list[float]]]) -> None:
+        self.ids = ids
+        self.created = created
+        self.messages = messages
         self.datas = datas
         self.steps = steps
         self.total = total
@@ -53,12 +58,21 @@ def plain_page(events: Sequence[JobEvent], last_step: int | None) -> PlainPage |
     MAX_SHAPES key tuples; an int `step` in [0, 2**62) strictly increasing through the page and above
     `last_step`; `total_steps` absent or the same int > 0 on every event that has it; every other value a
     float (exactly) and finite. These are the pages on which `metric_fields` finds every event flat and
-    `MetricStore.add_rows` finds every value new.
+    `MetricStore.add_rows` finds every value new. Events still in the API's dicts (`ApiEvents`) are read from
+    the dicts, and only when `parse_event` would read each field as it stands (an id, a message that is a
+    str; a time that is an int in range), so nothing here differs from parsing them first.
     """
-    if not events or set(map(_TYPE, events)) != {"metrics"} or set(map(_LEVEL, events)) != {"info"}:
+    if not events:
         return None
-    datas = list(map(_DATA, events))
-    if set(map(type, datas)) != _ONLY_DICT:
+    if isinstance(events, ApiEvents):
+        kinds, levels, datas = events.field("type"), events.field("level"), events.field("data")
+        if kinds is None or levels is None or datas is None:
+            return None
+    else:
+        kinds, levels, datas = list(map(_TYPE, events)), list(map(_LEVEL, events)), list(map(_DATA, events))
+    # `count` compares with ==, so an unhashable value from the server cannot raise here.
+    if (kinds.count("metrics") != len(kinds) or levels.count("info") != len(levels)
+            or set(map(type, datas)) != _ONLY_DICT):
         return None
     shapes = list(map(tuple, datas))
     distinct = list(dict.fromkeys(shapes))
@@ -68,7 +82,10 @@ def plain_page(events: Sequence[JobEvent], last_step: int | None) -> PlainPage |
     if (set(map(type, steps)) != _ONLY_INT or steps[0] < 0 or steps[-1] >= INT_LIMIT
             or (last_step is not None and steps[0] <= last_step) or not all(map(lt, steps, islice(steps, 1, None)))):
         return None
-    kinds, masks = _kinds(shapes, distinct)
+    identity = _identity(events)
+    if identity is None:
+        return None
+    kinds_of_rows, masks = _kinds(shapes, distinct)
     total = _total(datas, distinct, masks)
     if total is _MIXED:
         return None
@@ -89,7 +106,20 @@ def plain_page(events: Sequence[JobEvent], last_step: int | None) -> PlainPage |
         columns[name] = (row_steps, values)
     groups = [(shape, None if masks is None else list(compress(range(len(events)), mask)))
               for shape, mask in zip(distinct, masks or [None])]
-    return PlainPage(events, datas, steps, total, groups, kinds, columns)  # type: ignore[arg-type]
+    ids, created, messages = identity
+    return PlainPage(ids, created, messages, datas, steps, total, groups, kinds_of_rows, columns)  # type: ignore[arg-type]
+
+
+def _identity(events: Sequence[JobEvent]) -> tuple[list[str], list[int], list[str]] | None:
+    """Ids, times and messages; from API dicts only when each is what `parse_event` would keep as it is."""
+    if not isinstance(events, ApiEvents):
+        return list(map(_ID, events)), list(map(_CREATED, events)), list(map(_MESSAGE, events))
+    ids, created, messages = events.field("id"), events.field("created_at"), events.field("message")
+    if (created is None or set(map(type, ids)) != _ONLY_STR
+            or set(map(type, messages)) != _ONLY_STR or set(map(type, created)) != _ONLY_INT
+            or min(created) < 0 or max(created) >= INT_LIMIT):
+        return None
+    return ids, created, messages
 
 
 def _kinds(shapes: list[tuple[str, ...]], distinct: list[tuple[str, ...]]) -> tuple[list[int] | None, list[list[bool]] | None]:

@@ -84,7 +84,7 @@ class JobSnapshot:
     job: Job
     phase: Phase
     events: EventsView                # full history, oldest -> newest
-    new_events: tuple[JobEvent, ...]  # oldest -> newest, only the ones no earlier snapshot carried
+    new_events: Sequence[JobEvent]    # oldest -> newest, only the ones no earlier snapshot carried
     metrics: MetricsView
     progress: Progress
     trend: Trend                      # of train_loss

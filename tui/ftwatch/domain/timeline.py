@@ -26,6 +26,7 @@ from __future__ import annotations
 from array import array
 from typing import Sequence
 
+from ftwatch.domain.api_events import event_ids, take
 from ftwatch.domain.event_store import EventStore
 from ftwatch.domain.events_view import EventsSnapshot, Order
 from ftwatch.domain.metric_columns import plain_page
@@ -63,8 +64,8 @@ class Timeline:
         return self._store.created[self._order.newest()] if len(self._order) else None
 
     def newest_plain_step(self) -> tuple[int, int | None] | None:
-        """(step, total_steps) when the newest event is a compact metrics event carrying the message printed
-        from its data, else None (cheap: nothing is built)."""
+        """(step, total_steps) when the newest event is a compact metrics event whose message is no
+        post-training notice, else None (cheap: nothing is built)."""
         return self._store.plain_step_of(self._order.newest()) if len(self._order) else None
 
     def view(self) -> EventsSnapshot:
@@ -118,15 +119,16 @@ class Timeline:
         return store.add_events(events, compact)
 
     def merge(self, page_newest_first: Sequence[JobEvent], *, after: str | None = None,
-              newer_than: str | None = None) -> list[JobEvent]:
-        """Add a page (newest first, as the API returns it); returns the events that were new, oldest first.
+              newer_than: str | None = None) -> Sequence[JobEvent]:
+        """Add a page (newest first, as the API returns it); returns the events that were new, oldest first
+        (still unparsed when the page was `ApiEvents`).
 
         `after`: the cursor the page was fetched with (its event sits just above the page);
         `newer_than`: a known event just below the page (where a catch-up walk met known events).
         """
         find = self._store.ids.find
-        page: list[JobEvent | None] = list(page_newest_first)
-        page_ids = [event.id for event in page]  # type: ignore[union-attr]
+        page = page_newest_first
+        page_ids = event_ids(page)
         numbers = self._store.ids.find_many(page_ids)
         fresh = {event_id for event_id, number in zip(page_ids, numbers) if number < 0}
         if not fresh:
@@ -139,44 +141,44 @@ class Timeline:
                         numbers[i] = _REPEAT
                     seen.add(event_id)
         all_new = len(fresh) == len(page)      # the usual poll: every event new, each once
+        shift = 0                               # `numbers` index - page index
         for hint, at_head in ((after, True), (newer_than, False)):
             anchor = find(hint) if hint is not None else -1
             if anchor >= 0:                     # the hinted event joins the page as a known one
-                page.insert(0 if at_head else len(page), None)
                 numbers.insert(0 if at_head else len(numbers), anchor)
+                shift += at_head
         if all_new:                             # one run between the hinted anchors, if any (`_runs` shortcut)
             newer = numbers[0] if numbers[0] >= 0 else None
             older = numbers[-1] if numbers[-1] >= 0 else None
-            first = 0 if newer is None else 1
-            runs = [(newer, older, list(range(first, first + len(fresh))))]
+            runs = [(newer, older, range(len(page)))]
         else:
-            runs = _runs(numbers)
+            runs = [(newer, older, [i - shift for i in run]) for newer, older, run in _runs(numbers)]
         order = self._order
         if len(runs) == 1:
             newer, older, run = runs[0]
             if newer is None and older is not None and older == order.newest():
-                return self._append(page, run)  # type: ignore[arg-type]
+                return self._append(page, run)
             if older is None and newer is not None and newer == order.oldest():
-                return self._prepend(page, run)  # type: ignore[arg-type]
+                return self._prepend(page, run)
             if newer is None and older is None:
-                return self._place_disjoint(page, run)  # type: ignore[arg-type]
-        return self._insert_runs(page, runs)  # type: ignore[arg-type]
+                return self._place_disjoint(page, run)
+        return self._insert_runs(page, runs)
 
-    def _append(self, page: Sequence[JobEvent], run: list[int]) -> list[JobEvent]:
-        added = [page[i] for i in reversed(run)]
+    def _append(self, page: Sequence[JobEvent], run: Sequence[int]) -> Sequence[JobEvent]:
+        added = take(page, run[::-1])
         self._order.back.fromlist(self._add_all(added))      # fromlist: half the cost of extend per item
         self.last_merge = APPENDED
         return added
 
-    def _prepend(self, page: Sequence[JobEvent], run: list[int]) -> list[JobEvent]:
-        added = [page[i] for i in reversed(run)]
+    def _prepend(self, page: Sequence[JobEvent], run: Sequence[int]) -> Sequence[JobEvent]:
+        added = take(page, run[::-1])
         numbers = self._add_all(added, older=True)
         numbers.reverse()                         # the front is stored newest first
         self._order.front.fromlist(numbers)
         self.last_merge = PREPENDED
         return added
 
-    def _place_disjoint(self, page: Sequence[JobEvent], run: list[int]) -> list[JobEvent]:
+    def _place_disjoint(self, page: Sequence[JobEvent], run: Sequence[int]) -> Sequence[JobEvent]:
         """A page sharing no event with the timeline, and no hint: placed by `created_at`."""
         order, created = self._order, self._store.created
         if not len(order):
@@ -194,7 +196,7 @@ class Timeline:
             return self._append(page, run)
         return self._insert_runs(page, [(None, None, run)], at=position)
 
-    def _insert_runs(self, page: Sequence[JobEvent], runs: list[tuple[int | None, int | None, list[int]]],
+    def _insert_runs(self, page: Sequence[JobEvent], runs: list[tuple[int | None, int | None, Sequence[int]]],
                      at: int | None = None) -> list[JobEvent]:
         """The general case: put each run next to its anchor, rebuilding the order once (O(n), in C)."""
         old = self._order

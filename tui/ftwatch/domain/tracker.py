@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ftwatch.domain.api_events import concat, event_types
 from ftwatch.domain.models import Job, JobEvent, MetricPoint, Phase
 from ftwatch.domain.phase import detect_phase, phase_of_status
 from ftwatch.domain.progress import estimate_progress
@@ -37,8 +38,8 @@ class JobTracker:
         self.timeline = Timeline(self.metrics)
         self._phase: Phase | None = None              # recomputed lazily after a change
         self._fixed_smoothing = smoothing
-        self._front: list[list[JobEvent]] = []       # prepended since the last snapshot, per merge
-        self._back: list[JobEvent] = []              # appended since the last snapshot
+        self._front: list[Sequence[JobEvent]] = []   # prepended since the last snapshot, per merge
+        self._back: list[Sequence[JobEvent]] = []    # appended since the last snapshot, per merge
         self._inserted = False                       # an out-of-order merge happened since then
         self._started_at: float | None = None        # "Fine-tuning job started", else the first step seen
         self._trend = (-1, Trend.UNKNOWN)
@@ -59,7 +60,7 @@ class JobTracker:
 
     def _training_phase(self) -> Phase | None:
         """`detect_phase` without building an event in the usual case: a running job whose newest event is a
-        compact metrics event with its printed message (no post-training words) is training, or evaluating
+        compact metrics event whose message is no post-training notice is training, or evaluating
         once that step reached the total. None when `detect_phase` must read the events."""
         if phase_of_status(self.job.status) is not Phase.RUNNING or self.job.finished_at is not None:
             return None
@@ -77,21 +78,19 @@ class JobTracker:
         return event_id in self.timeline
 
     def merge(self, page_newest_first: Sequence[JobEvent], *, after: str | None = None,
-              newer_than: str | None = None) -> list[JobEvent]:
+              newer_than: str | None = None) -> Sequence[JobEvent]:
         """Merge one page, or several fetched together (concatenated, newest first); returns the new events,
-        oldest first. Hints that place a page exactly whatever its timestamps (see `Timeline.merge`):
+        oldest first (unparsed until read when the page was `ApiEvents`). Hints that place a page exactly whatever its timestamps (see `Timeline.merge`):
         `after`, the cursor the page was fetched with; `newer_than`, the known event just below it."""
         added = self.timeline.merge(page_newest_first, after=after, newer_than=newer_than)
         if not added:
             return added
         where = self.timeline.last_merge
-        if where == APPENDED:
-            self._back.extend(added)
-        elif where == PREPENDED:
+        if where == PREPENDED:
             self._front.append(added)
         else:
-            self._back.extend(added)
-            self._inserted = True
+            self._back.append(added)
+            self._inserted = self._inserted or where != APPENDED
         self._note_start(added)
         self._phase = None
         return added
@@ -117,7 +116,7 @@ class JobTracker:
             job=self.job,
             phase=self.phase,
             events=self.timeline.view(),
-            new_events=tuple(self._take_new_events()),
+            new_events=self._take_new_events(),
             metrics=self.metrics.view(),
             progress=estimate_progress(
                 phase=self.phase,
@@ -136,21 +135,23 @@ class JobTracker:
             smoothing=self.smoothing,
         )
 
-    def _take_new_events(self) -> list[JobEvent]:
-        events = [event for chunk in reversed(self._front) for event in chunk]
-        events.extend(self._back)
+    def _take_new_events(self) -> Sequence[JobEvent]:
+        """Oldest first; left unparsed (only `ftwatch follow` reads them) unless an insert must sort them."""
+        events = concat([*reversed(self._front), *self._back])
         if self._inserted:
-            events = self.timeline.in_timeline_order(events)
+            events = tuple(self.timeline.in_timeline_order(list(events)))
         self._front, self._back, self._inserted = [], [], False
         return events
 
-    def _note_start(self, added: list[JobEvent]) -> None:
+    def _note_start(self, added: Sequence[JobEvent]) -> None:
         if self._started_at is not None:
             return
-        for event in added:
-            if event.type != "metrics" and event.message.startswith(_STARTED):
-                self._started_at = float(event.created_at)
-                return
+        for i, kind in enumerate(event_types(added)):     # metrics events are not even parsed
+            if kind != "metrics":
+                event = added[i]
+                if event.message.startswith(_STARTED):
+                    self._started_at = float(event.created_at)
+                    return
 
     def _ended_at(self) -> float | None:
         if not self.phase.is_terminal:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ftwatch.domain.models import Job, MetricPoint
-from ftwatch.domain.parse import parse_event, parse_job
+from ftwatch.domain.api_events import ApiEvents
+from ftwatch.domain.parse import parse_job
 from ftwatch.domain.resultfile import parse_result_csv
 from ftwatch.domain.tracker import JobTracker
 from ftwatch.errors import ConfigError
@@ -76,7 +77,7 @@ def _recorded_job(path: str, content: bytes, smoothing: float | None) -> Recorde
     job = parse_job({"id": Path(path).stem, "created_at": 0, "model": "", **job_dict, "status": status})
     tracker = JobTracker(job, smoothing=smoothing)
     if events:
-        tracker.merge([parse_event(e) for e in events])
+        tracker.merge(ApiEvents(list(events)))
     csv = entry.get("result_csv")
     if isinstance(csv, str) and csv.strip():
         tracker.add_result_points(_points(path, csv))

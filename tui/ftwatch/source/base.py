@@ -10,7 +10,7 @@ when it cannot. Methods do not retry on their own: back-off is `source/backoff.p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from ftwatch.domain.models import Checkpoint, Job, JobEvent
 from ftwatch.errors import TransientSourceError
@@ -23,7 +23,7 @@ class UnreachableError(TransientSourceError):
 
 @dataclass(frozen=True, slots=True)
 class EventPage:
-    events: tuple[JobEvent, ...]      # exactly as the API returned them: newest first
+    events: Sequence[JobEvent]        # exactly as the API returned them: newest first (`ApiEvents`: unparsed)
     has_more: bool
 
 

@@ -26,8 +26,9 @@ instead of starting a burst of 1,000 events over. Hostile pages are handled here
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, Sequence
 
+from ftwatch.domain.api_events import concat, event_ids, take
 from ftwatch.domain.models import JobEvent
 from ftwatch.source.base import JobSource
 
@@ -45,7 +46,7 @@ class Chunk:
     a first backfill, or a gap accepted after a stall). The merge places the chunk right above that event, so
     the order stays the API's even when `created_at` is all equal or runs backwards."""
 
-    events: list[JobEvent]
+    events: Sequence[JobEvent]
     newer_than: str | None = None
 
 
@@ -65,7 +66,7 @@ class EventCatchUp:
         return max(min(MIN_FIRST_PAGE, self._page_limit), min(self._page_limit, 2 * self._recent_arrivals + 8))
 
     def _reset(self) -> None:
-        self._collected: list[JobEvent] = []     # newest first, contiguous from the top of the first page read
+        self._collected: list[Sequence[JobEvent]] = []   # per page: newest first, contiguous from the top
         self._ids: set[str] = set()
         self._after: str | None = None
         self._previous_said_end = False
@@ -97,26 +98,28 @@ class EventCatchUp:
                     return self._finish()
                 return self._stall()
             met_known: str | None = None
-            progress = False
-            for event in events:
-                if known.knows(event.id):
-                    met_known = event.id
+            fresh: list[int] = []
+            ids = event_ids(events)                  # the events themselves stay unparsed (`ApiEvents`)
+            for i, event_id in enumerate(ids):
+                if known.knows(event_id):
+                    met_known = event_id
                     break
-                if event.id not in self._ids:
-                    self._ids.add(event.id)
-                    self._collected.append(event)
-                    progress = True
-            if met_known is not None or not progress:
+                if event_id not in self._ids:
+                    self._ids.add(event_id)
+                    fresh.append(i)
+            if fresh:
+                self._collected.append(take(events, fresh))
+            if met_known is not None or not fresh:
                 return self._finish(met_known)
-            self._after = events[-1].id
+            self._after = ids[-1]
             self._previous_said_end = not page.has_more
             if backfill and not page.has_more and len(events) < limit:
                 return self._finish()
 
     def _finish(self, newer_than: str | None = None) -> Chunk:
-        chunk = Chunk(self._collected, newer_than)
+        chunk = Chunk(concat(self._collected), newer_than)
         if newer_than is not None:                 # joined up: this many arrived since the last poll
-            self._recent_arrivals = len(self._collected)
+            self._recent_arrivals = len(chunk.events)
         self._reset()
         self._stalled_polls = 0
         return chunk

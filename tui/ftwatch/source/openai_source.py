@@ -19,7 +19,8 @@ from typing import Any, Awaitable, Callable, Iterable
 import openai
 
 from ftwatch.domain.models import Checkpoint, Job
-from ftwatch.domain.parse import parse_checkpoint, parse_event, parse_job
+from ftwatch.domain.api_events import ApiEvents
+from ftwatch.domain.parse import parse_checkpoint, parse_job
 from ftwatch.domain.resultfile import ResultFileError
 from ftwatch.domain.resultfile import decode_result_file as domain_decode_result_file
 from ftwatch.domain.text import clean
@@ -61,7 +62,7 @@ class OpenAISource:
             lambda: self._client.fine_tuning.jobs.with_raw_response.list_events(job_id, after=_opt(after), limit=limit),
         )
         data, has_more = _page(body)
-        return EventPage(events=tuple(parse_event(item) for item in data), has_more=has_more)
+        return EventPage(events=ApiEvents(data), has_more=has_more)     # parsed only where read
 
     async def list_checkpoints(self, job_id: str) -> list[Checkpoint]:
         checkpoints = self._client.fine_tuning.jobs.checkpoints

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import AsyncIterator
+from typing import AsyncIterator, Sequence
 
+from ftwatch.domain.api_events import event_types
 from ftwatch.domain.models import Job, JobEvent
 from ftwatch.domain.resultfile import parse_result_csv
 from ftwatch.domain.snapshot import Connection, JobSnapshot, JobsSnapshot
@@ -204,8 +205,8 @@ def _placeholder_job(job_id: str) -> Job:
     return Job(id=job_id, created_at=0, status="unknown", model="")
 
 
-def _suggests_change(added: list[JobEvent]) -> bool:
-    return any(event.type != "metrics" for event in added)
+def _suggests_change(added: Sequence[JobEvent]) -> bool:
+    return any(kind != "metrics" for kind in event_types(added))
 
 
 def _lacks_steps(tracker: JobTracker) -> bool:
