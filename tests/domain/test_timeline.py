@@ -208,3 +208,29 @@ def test_metrics_events_that_cannot_be_rebuilt_are_kept_whole():
     timeline = Timeline(MetricStore())
     timeline.merge([repeat, odd])
     assert list(timeline.view()) == [odd, repeat]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["step", "step", "step", "message", "back"]), st.integers(1, 30)),
+                min_size=1, max_size=12), st.integers(2, 12))
+def test_the_eta_window_shortcut_finds_what_reading_each_event_finds(pages, count):
+    """`recent_step_span` proves a run of compact rising steps with array slices; reading every event back
+    (`steps_back`) is the reference, whatever sits between the steps: messages, a back-filled older page."""
+    timeline = Timeline(MetricStore())
+    step, serial, newest = 1, 0, None
+    for kind, size in pages:
+        if kind == "message":
+            events = [make_event(serial + i, created_at=100 + serial + i, message="Checkpoint created") for i in range(size)]
+        else:
+            first = max(0, step - 40) if kind == "back" else step
+            events = [parse_event({**metrics_dict(first + i, 500, 1.0, created_at=100 + serial + i),
+                                   "id": f"ftevent-{serial + i}"}) for i in range(size)]
+            step = max(step, first + size)
+        serial += size
+        timeline.merge(list(reversed(events)), newer_than=newest)
+        newest = events[-1].id
+        view = timeline.view()
+        order = timeline._order.as_array()
+        found = timeline._store.steps_back(list(reversed(order[-40:])), count)
+        assert timeline.recent_step_span(count, 40) == ([found[-1], found[0]] if len(found) > 1 else found)
+        assert len(view) == serial

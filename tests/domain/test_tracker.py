@@ -149,6 +149,17 @@ def test_trend_is_the_train_loss_trend():
     assert JobTracker(running_job()).snapshot(connection=OK, now=0).trend is Trend.UNKNOWN
 
 
+def test_the_trend_follows_the_loss_refitted_at_most_once_a_second():
+    """A back-fill paged in fits once, not once per page; the next poll (seconds later) sees the turn."""
+    tracker = JobTracker(running_job())
+    tracker.merge([parse_event(metrics_dict(s, 600, 3.0 - 0.005 * s)) for s in range(300, 0, -1)])
+    assert tracker.snapshot(connection=OK, now=100.0).trend is Trend.IMPROVING
+    rising = [parse_event(metrics_dict(s, 600, 1.5 + 0.02 * (s - 300))) for s in range(600, 300, -1)]
+    tracker.merge(rising, newer_than=metrics_dict(300, 600, 0)["id"])
+    assert tracker.snapshot(connection=OK, now=100.4).trend is Trend.IMPROVING      # same second: not refitted
+    assert tracker.snapshot(connection=OK, now=101.5).trend is Trend.WORSENING
+
+
 def test_knows_and_hostile_events_do_not_break_the_tracker():
     tracker = JobTracker(running_job())
     hostile = [

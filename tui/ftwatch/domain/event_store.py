@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from array import array
 from itertools import chain, compress
-from operator import attrgetter, itemgetter, ne
+from operator import attrgetter, itemgetter, lt, ne
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ftwatch.domain.idindex import IdIndex
@@ -270,6 +270,25 @@ class EventStore:
         if message is not None and message.lstrip().startswith(POST_TRAINING_PREFIXES):
             return None
         return step, self._layouts[self._layout[number]][1]
+
+    def step_run(self, start: int, stop: int) -> tuple[int, list[tuple[tuple[str, ...], int | None]]] | None:
+        """(first step, distinct layouts) when events start..stop-1 are compact with steps counting up by one."""
+        steps = self._step[start:stop]
+        if not steps or NOT_COMPACT in steps or steps[-1] - steps[0] != len(steps) - 1 \
+                or not all(map(lt, steps, steps[1:])):
+            return None
+        layouts = self._layouts
+        return steps[0], [layouts[k] for k in set(self._layout[start:stop])]
+
+    def rising_run_span(self, start: int, stop: int) -> list[tuple[int, int | None, int]] | None:
+        """(step, total_steps, created_at) of events `start` and `stop - 1` when every event in between is
+        compact and the steps rise throughout (what `steps_back` would find, read in C); else None."""
+        steps = self._step[start:stop]
+        if not steps or NOT_COMPACT in steps or not all(map(lt, steps, steps[1:])):
+            return None
+        layouts, layout_of, created = self._layouts, self._layout, self.created
+        return [(steps[0], layouts[layout_of[start]][1], created[start]),
+                (steps[-1], layouts[layout_of[stop - 1]][1], created[stop - 1])]
 
     def steps_back(self, numbers: Iterable[int], count: int) -> list[tuple[int, int | None, int]]:
         """(step, total_steps, created_at) of up to `count` metrics events among `numbers` (newest first),

@@ -71,19 +71,30 @@ class Timeline:
     def view(self) -> EventsSnapshot:
         return EventsSnapshot(self._store, self._order)
 
-    def recent_steps(self, count: int, scan: int) -> list[tuple[int, int | None, int]]:
-        """(step, total_steps, created_at) of the newest `count` metrics events among the newest `scan`
-        events, oldest first, stopping where the steps stop increasing (an out-of-order back-fill)."""
+    def recent_step_span(self, count: int, scan: int) -> list[tuple[int, int | None, int]]:
+        """(step, total_steps, created_at) of the oldest and the newest of the newest `count` metrics events
+        among the newest `scan` events, stopping where the steps stop increasing (an out-of-order back-fill):
+        the ETA's step rate. One entry when there is one such event, none when there is none.
+
+        Asked after every poll: while training, the newest `count` events are the last ones stored, one after
+        the other, all compact with rising steps, which two array slices prove without a loop over them."""
         order = self._order
-        newest = order.back[-scan:]
+        back = order.back
+        if len(back) >= count:
+            last = back[-1]
+            first = last - count + 1
+            if first >= 0 and back[-count] == first and back[-count:] == array("q", range(first, last + 1)):
+                span = self._store.rising_run_span(first, last + 1)
+                if span is not None:
+                    return span
+        newest = back[-scan:]
         if len(newest) < scan:                  # the rest from the older part (stored newest first)
             older = order.front[: scan - len(newest)]
             older.reverse()
             older.extend(newest)
             newest = older
         found = self._store.steps_back(reversed(newest), count)
-        found.reverse()
-        return found
+        return [found[-1], found[0]] if len(found) > 1 else found
 
     def in_timeline_order(self, events: Sequence[JobEvent]) -> list[JobEvent]:
         """Known `events` sorted by their place in the timeline; O(n), for after an out-of-order merge."""

@@ -42,7 +42,7 @@ class JobTracker:
         self._back: list[Sequence[JobEvent]] = []    # appended since the last snapshot, per merge
         self._inserted = False                       # an out-of-order merge happened since then
         self._started_at: float | None = None        # "Fine-tuning job started", else the first step seen
-        self._trend = (-1, Trend.UNKNOWN)
+        self._trend = (-1, Trend.UNKNOWN, 0.0)      # (points fitted, verdict, snapshot time of the fit)
 
     @property
     def smoothing(self) -> float:
@@ -105,7 +105,7 @@ class JobTracker:
         return series.smoothed(self.smoothing).value_at(step) if series is not None else None
 
     def snapshot(self, *, connection: Connection, now: float) -> JobSnapshot:
-        recent = self.timeline.recent_steps(RATE_WINDOW, RATE_SCAN)
+        recent = self.timeline.recent_step_span(RATE_WINDOW, RATE_SCAN)      # oldest and newest
         last_step_at = None
         if recent and recent[-1][1] is not None and recent[-1][0] >= recent[-1][1]:
             last_step_at = float(recent[-1][2])
@@ -122,14 +122,14 @@ class JobTracker:
                 phase=self.phase,
                 step=self.metrics.last_step,
                 total_steps=self.metrics.total_steps,
-                recent=[(step, float(at)) for step, _, at in (recent if len(recent) <= 2 else (recent[0], recent[-1]))],
+                recent=[(step, float(at)) for step, _, at in recent],
                 created_at=self.job.created_at or None,
                 training_started_at=started_at,
                 training_ended_at=self.job.finished_at if self.job.finished_at is not None else last_step_at,
                 ended_at=self._ended_at(),
                 now=now,
             ),
-            trend=self._train_loss_trend(),
+            trend=self._train_loss_trend(now),
             connection=connection,
             taken_at=now,
             smoothing=self.smoothing,
@@ -160,16 +160,18 @@ class JobTracker:
         candidates = [t for t in (newest, self.job.finished_at) if t is not None]
         return float(max(candidates)) if candidates else None
 
-    def _train_loss_trend(self) -> Trend:
-        """Cached: refitted when train_loss has grown by 2% (or one point on short jobs), so polls stay cheap."""
+    def _train_loss_trend(self, now: float) -> Trend:
+        """Cached: refitted when train_loss has grown by 2% (or one point on short jobs), at most once a second
+        of snapshot time, so polls stay cheap and a burst of snapshots (a back-fill paged in) fits once, not
+        once per page (a fit reads up to 1,000 points: half a millisecond here)."""
         series = self.metrics.get("train_loss")
         if series is None:
             return Trend.UNKNOWN
-        fitted_at, verdict = self._trend
+        fitted_at, verdict, fitted_when = self._trend
         length = len(series)
-        if length != fitted_at and (fitted_at < 0 or length - fitted_at >= max(1, fitted_at // 50)
-                                    or length < fitted_at):
+        if length != fitted_at and (fitted_at < 0 or length < fitted_at or (
+                length - fitted_at >= max(1, fitted_at // 50) and abs(now - fitted_when) >= 1.0)):
             view = series.view()
             verdict = trend(view.steps, view.values)
-            self._trend = (length, verdict)
+            self._trend = (length, verdict, now)
         return verdict
