@@ -4,18 +4,16 @@ Built on Textual's `Log` (~290k lines/s with `write_lines`, bounded by `max_line
 (~5k lines/s). Each poll appends its new events in ONE `write_lines` call. A scrolling log repaints every
 visible row, so per-step metric lines are thinned: the chart already shows every step, and the log keeps
 about fifty metric lines per job (plus every full-validation step and the last step) so it scrolls when
-something is said, not every second. The full history stays in the job's timeline either way. Thinning
-reads the timeline's compact step index (`metrics_between`), so a poll that brings a hundred metrics
-events builds only the two or three it shows.
+something is said, not every second. The full history stays in the job's timeline either way. Which lines
+is the domain's decision (`log_thinning`): it reads the timeline's compact step index, so a poll that brings
+a hundred metrics events builds only the two or three it shows.
 
 Scrolling up pauses following and counts the lines that arrive meanwhile; `End` or `f` resumes.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Iterable
 
 from rich.highlighter import Highlighter
 from rich.text import Text
@@ -26,55 +24,18 @@ from textual.reactive import Reactive
 from textual.widgets import Log
 
 from ftwatch.domain.format import clock_time, event_line
+from ftwatch.domain.log_thinning import kept_positions
 from ftwatch.domain.models import JobEvent
-from ftwatch.domain.parse import metric_point
 from ftwatch.domain.snapshot import EventsView
 from ftwatch.domain.text import clean
 
-METRIC_LINES_PER_JOB = 50
 LEVEL_COLUMN = slice(9, 14)          # "HH:MM:SS LEVEL message": the level word's cells
 
 
-def keep_in_log(event: JobEvent, total_steps: int | None) -> bool:
-    """Thin per-step metric lines to ~50 per job; every other event is always shown."""
-    if event.type != "metrics":
-        return True
-    point = metric_point(event)
-    if point is None:
-        return True
-    return keep_step(point.step, point.total_steps, point.values, total_steps)
-
-
-def keep_step(step: int, total: int | None, names: Iterable[str], total_steps: int | None) -> bool:
-    """`keep_in_log` for a metrics event known by its step, total and metric names (no event built)."""
-    total = total or total_steps
-    every = max(1, math.ceil(total / METRIC_LINES_PER_JOB)) if total else 10
-    return (step % every == 0 or step == 1 or step == total
-            or any(name.startswith("full_valid") for name in names))
-
-
 def kept_lines(events: EventsView, start: int, total_steps: int | None) -> list[str]:
-    """The log lines of `events[start:]` that `keep_in_log` keeps. A timeline view can say which events are
-    metrics and at which step without building them, so the thinned-out ones (nearly all) cost no event."""
-    between = getattr(events, "metrics_between", None)
-    if between is None:
-        return [log_line(e) for e in events[start:] if keep_in_log(e, total_steps)]
-    rules: dict[tuple, tuple[int, int | None, bool]] = {}     # per (total, names): every, total, full valid
-    lines = []
-    for index, metric in enumerate(between(start, len(events)), start):
-        if metric is not None:
-            step, total, names = metric
-            rule = rules.get((total, names))
-            if rule is None:
-                whole = total or total_steps
-                rule = rules[(total, names)] = (
-                    max(1, math.ceil(whole / METRIC_LINES_PER_JOB)) if whole else 10, whole,
-                    any(name.startswith("full_valid") for name in names))
-            every, whole, full = rule
-            if not (step % every == 0 or step == 1 or step == whole or full):
-                continue
-        lines.append(log_line(events[index]))
-    return lines
+    """The log lines of `events[start:]` that `keep_in_log` keeps (`log_thinning`: a timeline view is thinned
+    from its compact step index, so only the events shown are built)."""
+    return [log_line(events[i]) for i in kept_positions(events, start, total_steps)]
 
 
 def log_line(event: JobEvent) -> str:
