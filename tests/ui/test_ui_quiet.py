@@ -5,6 +5,7 @@ paused and resumes it once the first frame is on screen."""
 from __future__ import annotations
 
 import gc
+import sys
 
 from textual.app import App, ComposeResult
 
@@ -125,3 +126,20 @@ async def test_the_collector_is_paused_for_the_first_frame_and_resumed_after_it(
     async with app.run_test() as pilot:
         await wait_for(pilot, gc.isenabled, what="the collector resumed after the first frame")
     assert gc.isenabled()
+
+
+async def test_what_loading_the_sdk_and_the_chart_library_left_alive_is_frozen_once_they_are_in(make_app,
+                                                                                                 monkeypatch):
+    """Otherwise the collector's first full pass, a minute in, walks all of the SDK (~150 ms at once)."""
+    frozen_with: list[tuple[bool, bool]] = []          # (source connected, plotext imported) at each freeze
+    real_freeze = gc.freeze
+
+    def freeze():
+        frozen_with.append((app.screen._source is not None, "plotext" in sys.modules))
+        real_freeze()
+
+    monkeypatch.setattr(gc, "freeze", freeze)
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: (True, True) in frozen_with, what="a freeze with the SDK and plotext in")
+    assert frozen_with[0][0] is False and gc.isenabled()       # the first one: at the first frame

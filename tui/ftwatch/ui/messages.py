@@ -2,6 +2,8 @@
 
 Workers never touch widgets; they post one of these and the screen's handlers set attributes on the widgets
 (messages up, attributes down). A snapshot is frozen, so it can cross from the worker to the UI safely.
+The screen posts them to itself and is their only reader: they do not bubble on to the app (one dispatch
+less at every poll).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from ftwatch.source.base import JobSource
 
 
 @dataclass
-class SourceReady(Message):
+class SourceReady(Message, bubble=False):
     """The data source exists (the SDK or the simulator loaded after the first paint)."""
 
     description: str
@@ -25,24 +27,24 @@ class SourceReady(Message):
 
 
 @dataclass
-class SourceUnavailable(Message):
+class SourceUnavailable(Message, bubble=False):
     """Creating the source failed (missing key, bad URL): polling cannot start."""
 
     error: FtwatchError
 
 
 @dataclass
-class JobsRefreshed(Message):
+class JobsRefreshed(Message, bubble=False):
     snapshot: JobsSnapshot
 
 
 @dataclass
-class JobUpdated(Message):
+class JobUpdated(Message, bubble=False):
     snapshot: JobSnapshot
 
 
 @dataclass
-class CancelAnswered(Message):
+class CancelAnswered(Message, bubble=False):
     """The server's answer to a cancel request: the job as it came back, or the error that stopped it."""
 
     job_id: str
@@ -51,7 +53,7 @@ class CancelAnswered(Message):
 
 
 @dataclass
-class NotifyCommandDone(Message):
+class NotifyCommandDone(Message, bubble=False):
     """`--notify-cmd` finished; a non-zero exit is shown, not swallowed."""
 
     job_id: str

@@ -154,7 +154,9 @@ class MonitorScreen(Screen):
         self._watchers.started(job_id, watch)
         try:
             async for snapshot in watch:
-                self.post_message(m.JobUpdated(snapshot))
+                # The screen never reads `new_events` (the log reads the timeline view): dropped here, so the
+                # latest snapshot of a job does not hold on to a whole back-fill's API dicts.
+                self.post_message(m.JobUpdated(replace(snapshot, new_events=())))
         finally:
             self._watchers.ended(job_id, watch)
 
@@ -193,14 +195,22 @@ class MonitorScreen(Screen):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place an unexpected worker exception surfaces: shown, never swallowed, never fatal."""
+        if event.state is WorkerState.SUCCESS and event.worker.group == "preload":
+            self._libraries_loaded()
         if event.state is WorkerState.ERROR:
             error = event.worker.error
             self.notify(f"{event.worker.description or event.worker.name}: {type(error).__name__}: {error}",
                         title="Internal error", severity="error", markup=False, timeout=10)
 
     # --- messages from the workers ---------------------------------------------------------------
+    def _libraries_loaded(self) -> None:
+        libraries_loaded = getattr(self.app, "libraries_loaded", None)
+        if libraries_loaded is not None:
+            libraries_loaded()
+
     def on_source_ready(self, message: m.SourceReady) -> None:
         self._source = message.source
+        self._libraries_loaded()
         self._poll_jobs(message.source)
         self._show_status()
 

@@ -19,7 +19,7 @@ from typing import Sequence
 
 from rich.color import Color
 from rich.style import Style
-from rich.text import Text
+from rich.text import Span, Text
 
 RGB = tuple[int, int, int]
 Points = tuple[Sequence[float], Sequence[float]]
@@ -165,12 +165,27 @@ def render_chart(spec: ChartSpec) -> list[Text]:
     fig.ruler("y").lim(low, high)
     fig.ruler("y").ticks(y_ticks, labels)
     rendered = fig.build().string()
-    lines = [_parse_line(line) for line in rendered.split("\n")[: spec.height]]
+    # A redraw after a new step changes a few rows near the curve's end: the rows plotext printed exactly as
+    # last time are the same Text objects as last time (no parsing, and the widget's diff sees `is`).
+    global _previous_rows
+    previous, rows = _previous_rows, {}
+    lines = []
+    for row in rendered.split("\n")[: spec.height]:
+        line = previous.get(row)
+        if line is None:
+            line = _parse_line(row)
+        rows[row] = line
+        lines.append(line)
+    _previous_rows = rows
     lines += [Text()] * (spec.height - len(lines))
     return lines
 
 
+_previous_rows: dict[str, Text] = {}       # the last render's rows, as printed by plotext -> parsed (never mutated)
+
+
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")
+_CONTROL = re.compile("[\x07\x08\x0b\x0c\x0d]")     # what rich's Text strips
 
 
 @lru_cache(maxsize=256)
@@ -202,7 +217,38 @@ def _parse_line(line: str) -> Text:
     """plotext's ANSI output as a Text (several times faster than `Text.from_ansi`, which dominated a redraw).
 
     plotext resets (`ESC[0m`) before every change, so each run of text carries exactly the SGR codes that
-    precede it since the last reset."""
+    precede it since the last reset. The Text is built from its plain string and spans in one go (`Text.append`
+    per run cost a fifth of a redraw)."""
+    parts: list[str] = []
+    spans: list[Span] = []
+    params = ""
+    position = offset = 0
+    for match in _SGR.finditer(line):
+        start = match.start()
+        if start > position:
+            offset = _add_run(parts, spans, line[position:start], params, offset)
+        code = match.group(1)
+        params = "" if code in ("", "0") else f"{params};{code}" if params else code
+        position = match.end()
+    if position < len(line):
+        _add_run(parts, spans, line[position:], params, offset)
+    plain = "".join(parts)
+    if _CONTROL.search(plain):       # never from plotext; Text would strip them and shift the spans after
+        return _slow_parse(line)
+    return Text(plain, no_wrap=True, spans=spans)
+
+
+def _add_run(parts: list[str], spans: list[Span], run: str, params: str, offset: int) -> int:
+    parts.append(run)
+    style = _style(params)
+    end = offset + len(run)
+    if style is not None:
+        spans.append(Span(offset, end, style))
+    return end
+
+
+def _slow_parse(line: str) -> Text:
+    """The run-by-run version, for a line carrying control characters (Text.append drops them run by run)."""
     text = Text(no_wrap=True)
     params = ""
     position = 0

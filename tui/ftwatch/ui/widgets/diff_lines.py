@@ -24,6 +24,24 @@ class DiffLines(Widget):
         self._lines: list[Text] = []
         self._strips: list[Strip] = []
         self._built_for: tuple[int, int] | None = None
+        self._component_memo: dict[str, tuple[object, Style]] = {}
+
+    def component_style(self, name: str) -> Style:
+        """`get_component_rich_style(name, partial=True)`, kept for as long as that component's CSS is the same.
+
+        Textual's own cache of it is emptied by every `refresh()`, and these widgets refresh a few cells at every
+        poll: working the style out again (it also builds the full style, walking every ancestor) was half the
+        cost of a progress-bar update. The memo holds while Textual keeps the same styles object for the
+        component (it makes a new one whenever the CSS or the theme changes)."""
+        source = getattr(self, "_component_styles", {}).get(name)      # Textual's own, private
+        if source is None:
+            return self.get_component_rich_style(name, partial=True)
+        memo = self._component_memo.get(name)
+        if memo is not None and memo[0] is source:
+            return memo[1]
+        style = self.get_component_styles(name).partial_rich_style
+        self._component_memo[name] = (source, style)
+        return style
 
     @property
     def lines(self) -> list[Text]:
@@ -51,11 +69,11 @@ class DiffLines(Widget):
         if len(old) != len(self._lines):
             self.refresh()
             return
-        for y, (before, after) in enumerate(zip(old, self._lines)):
-            for start, end in changed_spans(before, after):
-                end = min(width, end)
-                if end > start:
-                    self.refresh(Region(start, y, end - start, 1))
+        regions = [Region(start, y, min(width, end) - start, 1)
+                   for y, (before, after) in enumerate(zip(old, self._lines))
+                   for start, end in changed_spans(before, after) if min(width, end) > start]
+        if regions:
+            self.refresh(*regions)          # one call: Textual clears its caches and wakes the widget once
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

@@ -55,7 +55,7 @@ class JobHeader(ViewLines[HeaderView]):
     def _style(self, name: str):
         if name not in ("id", "active", "waiting", "warn", "good", "bad"):
             return None                     # muted: the widget's own colour
-        return self.get_component_rich_style(f"job-header--{name}", partial=True)
+        return self.component_style(f"job-header--{name}")
 
     def build_lines(self, width: int, height: int) -> list[Text]:
         view = self._view

@@ -3,7 +3,8 @@
 Cost model (issue 6): a poll that changes one job must repaint only that job's row. `DataTable.update_cell`
 repaints the whole table, so `JobList` narrows that repaint to the changed cells (`refresh_cell`). Rows are rebuilt
 only when the set or the order of visible jobs changes (a new job, a filter, a sort); columns have fixed
-widths so an update never re-lays out the table.
+widths so an update never re-lays out the table. Cells are rendered again only when their value changed
+(`CellCachedTable`), so a poll renders the two or three cells it changed, not the row's five.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from ftwatch.domain.models import Phase
+from ftwatch.ui.widgets.cell_cache import CellCachedTable
 
 COLUMNS = (("badge", "status", 12), ("name", "suffix · model", 26), ("steps", "steps", 13),
            ("spark", "loss", 8), ("eta", "eta / took", 12))
@@ -46,7 +48,7 @@ class JobRow:
         return all(word in haystack for word in needle.lower().split())
 
 
-class JobList(DataTable):
+class JobList(CellCachedTable):
     """Posts `JobList.Selected` when the highlighted job changes; takes rows via `set_rows`."""
 
     COMPONENT_CLASSES = DataTable.COMPONENT_CLASSES | {

@@ -44,14 +44,14 @@ class JobProgress(ViewLines[ProgressView]):
         text = Text(no_wrap=True)
         done_style = "job-progress--finished" if view.finished else "job-progress--done"
         filled = 0 if view.fraction is None else min(bar_width, int(view.fraction * bar_width))
-        text.append(BAR_DONE * filled, self.get_component_rich_style(done_style, partial=True))
+        text.append(BAR_DONE * filled, self.component_style(done_style))
         if 0 < filled < bar_width:
-            text.append(BAR_HEAD, self.get_component_rich_style(done_style, partial=True))
+            text.append(BAR_HEAD, self.component_style(done_style))
             filled += 1
-        text.append(BAR_TODO * (bar_width - filled), self.get_component_rich_style("job-progress--todo", partial=True))
+        text.append(BAR_TODO * (bar_width - filled), self.component_style("job-progress--todo"))
         if tail:
-            text.append("  " + tail, self.get_component_rich_style("job-progress--label", partial=True))
-        metrics = Text(view.metrics, self.get_component_rich_style("job-progress--metrics", partial=True))
+            text.append("  " + tail, self.component_style("job-progress--label"))
+        metrics = Text(view.metrics, self.component_style("job-progress--metrics"))
         return [text, metrics]
 
 

@@ -62,6 +62,7 @@ class LossChart(DiffLines):
         self._drawn: tuple | None = None     # (identity, width, height, newest step, when) of the picture on screen
         self._signature: tuple | None = None
         self._last_lines: list[Text] = []
+        self._chart_colors: ChartColors | None = None
         self.renders = 0                     # how many times plotext ran (tests check a quiet poll adds none)
 
     def set_data(self, data: ChartData) -> None:
@@ -69,7 +70,7 @@ class LossChart(DiffLines):
         self.rebuild()
 
     def notify_style_update(self) -> None:
-        self._drawn_key = self._signature = self._drawn = None
+        self._drawn_key = self._signature = self._drawn = self._chart_colors = None
         super().notify_style_update()
 
     def _moves_no_column(self, data: ChartData, width: int, height: int) -> bool:
@@ -87,12 +88,16 @@ class LossChart(DiffLines):
         return int(data.newest_step / steps_per_dot) == int(drawn[3] / steps_per_dot)
 
     def _colors(self) -> ChartColors:
-        def rgb(name: str):
-            color = self.get_component_rich_style(f"loss-chart--{name}").color
-            return tuple(color.get_truecolor()) if color is not None else None
+        """The curves' colours, blended over the background (`$foreground 30%`): worked out once per style
+        change rather than at every redraw (each walks the widget's ancestors)."""
+        if self._chart_colors is None:
+            def rgb(name: str):
+                color = self.get_component_rich_style(f"loss-chart--{name}").color
+                return tuple(color.get_truecolor()) if color is not None else None
 
-        return ChartColors(raw=rgb("raw"), smoothed=rgb("smoothed"), valid=rgb("valid"), full=rgb("full"),
-                           epoch=rgb("epoch"))
+            self._chart_colors = ChartColors(raw=rgb("raw"), smoothed=rgb("smoothed"), valid=rgb("valid"),
+                                             full=rgb("full"), epoch=rgb("epoch"))
+        return self._chart_colors
 
     def build_lines(self, width: int, height: int) -> list[Text]:
         data = self._data

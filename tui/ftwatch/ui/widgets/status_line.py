@@ -40,7 +40,7 @@ class StatusLine(ViewLines[StatusView]):
     def _style(self, name: str):
         if name not in ("demo", "warn", "bad"):
             return None
-        return self.get_component_rich_style(f"status-line--{name}", partial=True)
+        return self.component_style(f"status-line--{name}")
 
     def build_lines(self, width: int, height: int) -> list[Text]:
         view = self._view
