@@ -23,6 +23,11 @@ class _Events(Protocol):
     def step_run(self, start: int, stop: int) -> tuple[int, list[tuple[tuple[str, ...], int | None]]] | None: ...
 
 
+def consecutive(numbers: array) -> bool:
+    """Whether `numbers` (not empty) count up by one: events stored one after the other, in that order."""
+    return numbers[-1] - numbers[0] == len(numbers) - 1 and all(map(lt, numbers, numbers[1:]))
+
+
 class Order:
     __slots__ = ("front", "back")
 
@@ -124,10 +129,9 @@ class EventsSnapshot:
         if start < self._front or stop <= start or stop > len(self):
             return None
         numbers = self._order.back[start - self._front : stop - self._front]
-        first, last = numbers[0], numbers[-1]
-        if last - first != len(numbers) - 1 or not all(map(lt, numbers, numbers[1:])):
+        if not consecutive(numbers):
             return None
-        return self._events.step_run(first, last + 1)
+        return self._events.step_run(numbers[0], numbers[-1] + 1)
 
     def tail(self, count: int) -> list[JobEvent]:
         """The newest `count` events, oldest first: what a bounded on-screen log needs."""

@@ -28,7 +28,7 @@ from typing import Sequence
 
 from ftwatch.domain.api_events import event_ids, take
 from ftwatch.domain.event_store import EventStore
-from ftwatch.domain.events_view import EventsSnapshot, Order
+from ftwatch.domain.events_view import EventsSnapshot, Order, consecutive
 from ftwatch.domain.metric_columns import plain_page
 from ftwatch.domain.metric_parse import metric_fields
 from ftwatch.domain.models import JobEvent
@@ -81,10 +81,9 @@ class Timeline:
         order = self._order
         back = order.back
         if len(back) >= count:
-            last = back[-1]
-            first = last - count + 1
-            if first >= 0 and back[-count] == first and back[-count:] == array("q", range(first, last + 1)):
-                span = self._store.rising_run_span(first, last + 1)
+            window = back[-count:]
+            if consecutive(window):
+                span = self._store.rising_run_span(window[0], window[-1] + 1)
                 if span is not None:
                     return span
         newest = back[-scan:]
