@@ -51,7 +51,7 @@ async def ftwatch_ingest(pages) -> dict:
     from textual.app import App, ComposeResult
 
     from ftwatch.domain.models import Job
-    from ftwatch.domain.api_events import ApiEvents
+    from ftwatch.domain.events.api_events import ApiEvents
     from ftwatch.domain.snapshot import Connection
     from ftwatch.domain.tracker import JobTracker
     from ftwatch.ui.widgets.event_log import EventLog

@@ -8,9 +8,9 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftwatch.domain import api_events
-from ftwatch.domain.api_events import ApiEvents, concat, event_ids, event_types, take
-from ftwatch.domain.message_packs import PACK_SIZE, MessagePacks
+from ftwatch.domain.events import api_events
+from ftwatch.domain.events.api_events import ApiEvents, concat, event_ids, event_types, take
+from ftwatch.domain.events.message_packs import PACK_SIZE, MessagePacks
 from ftwatch.domain.parse import parse_event
 
 DICTS = [

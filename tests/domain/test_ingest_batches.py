@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.factories import metrics_dict
-from ftwatch.domain.event_store import metrics_message
-from ftwatch.domain.idindex import IdIndex
+from ftwatch.domain.events.store import metrics_message
+from ftwatch.domain.events.id_index import IdIndex
 from ftwatch.domain.models import Phase
 from ftwatch.domain.parse import parse_event
 from ftwatch.domain.phase import detect_phase
-from ftwatch.domain.series import MetricStore
-from ftwatch.domain.timeline import Timeline
+from ftwatch.domain.metrics.store import MetricStore
+from ftwatch.domain.events.timeline import Timeline
 from ftwatch.domain.tracker import JobTracker
 
 

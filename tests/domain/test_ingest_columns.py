@@ -1,6 +1,6 @@
 """The columnar ingest of plain metrics pages (issue 6) stores exactly what the event-by-event path stores.
 
-`metric_columns.plain_page` accepts a page only when both ways decide the same things; these tests feed the
+`metrics.page_columns.plain_page` accepts a page only when both ways decide the same things; these tests feed the
 same pages to a tracker that may take the fast path and to one held on the slow path, and compare everything
 a user can see: the timeline (ids, order, rebuilt events with their messages and levels), which events are
 kept compactly, the metric series, the step counters and the snapshots' new events.
@@ -17,10 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.factories import running_job
-from ftwatch.domain import metric_columns, series, timeline
-from ftwatch.domain.api_events import ApiEvents
-from ftwatch.domain.event_store import metrics_message
-from ftwatch.domain.metric_columns import plain_page
+from ftwatch.domain.events import timeline
+from ftwatch.domain.metrics import page_columns as metric_columns
+from ftwatch.domain.metrics import store as series
+from ftwatch.domain.events.api_events import ApiEvents
+from ftwatch.domain.events.store import metrics_message
+from ftwatch.domain.metrics.page_columns import plain_page
 from ftwatch.domain.models import Phase
 from ftwatch.domain.parse import parse_event
 from ftwatch.domain.snapshot import Connection

@@ -7,11 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.factories import make_event, metrics_dict
-from ftwatch.domain.api_events import ApiEvents
-from ftwatch.domain.log_thinning import keep_in_log, kept_positions
+from ftwatch.domain.events.api_events import ApiEvents
+from ftwatch.domain.events.log_thinning import keep_in_log, kept_positions
 from ftwatch.domain.parse import parse_event
-from ftwatch.domain.series import MetricStore
-from ftwatch.domain.timeline import Timeline
+from ftwatch.domain.metrics.store import MetricStore
+from ftwatch.domain.events.timeline import Timeline
 
 
 def test_a_job_of_500_steps_logs_about_fifty_metrics_lines_and_every_message():

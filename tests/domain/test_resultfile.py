@@ -10,7 +10,7 @@ import re
 import pytest
 
 from domain.factories import SAMPLES, result_files
-from ftwatch.domain.resultfile import ResultFileError, parse_result_csv
+from ftwatch.domain.metrics.result_file import ResultFileError, parse_result_csv
 from ftwatch.errors import ConfigError
 
 FIRST_LAST = {   # file: (steps, first train loss, last train loss, rows with validation)

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftwatch.domain.models import MetricPoint
-from ftwatch.domain.series import MAX_SERIES, MetricSeries, MetricStore, smooth
+from ftwatch.domain.metrics.store import MAX_SERIES, MetricSeries, MetricStore, smooth
 
 
 def filled(points: list[tuple[int, float]]) -> MetricSeries:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftwatch.domain.series import Ema, auto_weight, half_life, smooth
+from ftwatch.domain.metrics.store import Ema, auto_weight, half_life, smooth
 
 WEIGHTS = st.floats(min_value=0.0, max_value=0.99)
 VALUES = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from domain.factories import make_event, metrics_dict
 from ftwatch.domain.parse import parse_event
-from ftwatch.domain.series import MetricStore
-from ftwatch.domain.timeline import Timeline
+from ftwatch.domain.metrics.store import MetricStore
+from ftwatch.domain.events.timeline import Timeline
 
 
 def true_history(times: list[int]):

@@ -7,7 +7,7 @@ import pytest
 from domain.factories import make_event, metrics_dict, running_job, sample_page
 from ftwatch.domain.models import JobEvent, MetricPoint, Phase
 from ftwatch.domain.parse import parse_event, parse_job
-from ftwatch.domain.series import auto_weight, smooth
+from ftwatch.domain.metrics.store import auto_weight, smooth
 from ftwatch.domain.snapshot import Connection, LinkState, Trend
 from ftwatch.domain.tracker import JobTracker
 

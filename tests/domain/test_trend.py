@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftwatch.domain.snapshot import Trend
-from ftwatch.domain.trend import trend
+from ftwatch.domain.metrics.trend import trend
 
 
 def noisy(steps, f, noise, seed=1):

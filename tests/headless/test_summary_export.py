@@ -12,7 +12,7 @@ import pytest
 
 from ftwatch.cli import main
 from ftwatch.config import Settings
-from ftwatch.domain.smoothing import auto_weight, smooth
+from ftwatch.domain.metrics.smoothing import auto_weight, smooth
 from ftwatch.headless.export import export
 from ftwatch.headless.summary import summary
 from source.conftest import quick_job

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pytest
 
 from ftwatch.domain.models import Phase
-from ftwatch.domain.log_thinning import keep_in_log
+from ftwatch.domain.events.log_thinning import keep_in_log
 from ftwatch.ui.widgets.event_log import EventLog, log_line
 from ftwatch.ui.widgets.job_header import JobHeader
 from ftwatch.ui.widgets.status_line import StatusLine

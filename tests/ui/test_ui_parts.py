@@ -14,7 +14,7 @@ from ftwatch.ui import presentation as p
 from ftwatch.ui.notices import desktop_notification, run_notify_command
 from ftwatch.ui.widgets.chart_render import ChartSpec, nice_limits, render_chart
 from ftwatch.ui.widgets.diff_lines import changed_spans
-from ftwatch.domain.log_thinning import keep_in_log
+from ftwatch.domain.events.log_thinning import keep_in_log
 from ftwatch.ui.widgets.event_log import log_line
 from rich.console import Console
 from rich.segment import Segment

@@ -11,9 +11,9 @@ from textual.app import App, ComposeResult
 
 from domain.factories import metrics_dict
 from ftwatch.domain.parse import parse_event
-from ftwatch.domain.series import MetricStore
-from ftwatch.domain.timeline import Timeline
-from ftwatch.domain.log_thinning import keep_in_log
+from ftwatch.domain.metrics.store import MetricStore
+from ftwatch.domain.events.timeline import Timeline
+from ftwatch.domain.events.log_thinning import keep_in_log
 from ftwatch.ui.widgets.event_log import EventLog, kept_lines, log_line
 from ftwatch.ui.widgets import loss_chart
 from ftwatch.ui.widgets.loss_chart import ChartData, LossChart

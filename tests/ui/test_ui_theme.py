@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult
 
-from ftwatch.domain.series import MetricStore
+from ftwatch.domain.metrics.store import MetricStore
 import ftwatch.ui.app as app_module
 from ftwatch.ui.app import FtwatchApp
 from ftwatch.ui.widgets.job_progress import JobProgress, ProgressView

@@ -1,15 +1,34 @@
 """ftwatch's pure core: standard library only (no Textual, Rich, openai, plotext; a test checks it).
 
-    models, snapshot     the contracts: Job, JobEvent, MetricPoint, Phase; JobSnapshot and its views
-    parse, metric_parse  API dicts -> models, never raising on hostile input; metric points from events
-    text, format         server strings made inert for a terminal; plain one-line renderings
-    timeline             merge API pages by id, in API order, nothing lost or doubled
-      event_store, idindex, events_view   compact storage behind it and its O(1) frozen views
-    series, one_series   metric series in arrays, O(1) frozen views
-      smoothing, pyramid                  the debiased gap-aware EMA; per-column min/max for charts
-    trend, phase, progress, transitions   the verdicts a user reads: improving?, evaluating?, ETA, finished
-    resultfile           the result CSV, base64 or decoded
-    tracker              JobTracker: the aggregate the poller drives and snapshots come from
+Module map (each file says what it holds; nothing is imported here, so `import ftwatch.domain.text` costs
+only what it needs):
 
-Nothing is imported here, so `import ftwatch.domain.text` costs only what it needs.
+    models          Job, JobEvent, Checkpoint, MetricPoint, Phase: the frozen contracts
+    snapshot        JobSnapshot, JobsSnapshot, Connection: what the source hands the UI and the CLI
+    parse           API dicts -> models, never raising on hostile input
+    text            server strings made inert for a terminal (control sequences, bidi, line breaks)
+    format          plain one-line renderings shared by the TUI's log and `ftwatch follow`
+    phase           what a job is doing (validating, queued, training, evaluating, finished...)
+    progress        step/total, rate and ETA from the recent steps
+    transitions     "job finished" said once per job
+    tracker         JobTracker: the aggregate the poller drives and snapshots come from
+
+    events/         a job's event history (see events/__init__.py)
+        api_events      pages as the API sent them, parsed only when read
+        timeline        merge pages by id in API order: each event once, nothing lost
+        store           every event by number, compactly (metrics events as array entries)
+        order           the timeline's order and its frozen O(1) views
+        id_index        event id -> event number in a few dozen bytes an event
+        message_packs   metrics messages kept verbatim in zlib packs
+        log_thinning    which events get a line in the event log
+
+    metrics/        a job's metric series (see metrics/__init__.py)
+        event_points    metric points from one metrics event (data, or the printed message)
+        page_columns    a page of plain metrics events read column by column (the ingest fast path)
+        series          one compact, append-only metric series and its frozen views
+        store           all of a job's series by metric name (MetricStore)
+        smoothing       the debiased, gap-aware EMA and its automatic weight
+        pyramid         per-column min/max of a long series for a chart
+        trend           is the loss still going down? a least-squares verdict
+        result_file     the result CSV (base64 or decoded) -> metric points
 """

@@ -6,7 +6,7 @@ import math
 import time
 
 from ftwatch.domain.models import JobEvent
-from ftwatch.domain.metric_parse import metric_fields
+from ftwatch.domain.metrics.event_points import metric_fields
 from ftwatch.domain.text import clean
 
 MAX_MESSAGE = 500      # a log line; the full text stays in the event for export and --json

@@ -5,7 +5,7 @@ object. Each parser takes what it can and defaults the rest, so one odd event ne
 has been watching for hours. Unknown keys stay in `raw`; unknown statuses and event types pass through as
 strings.
 
-`metric_point` (from `metric_parse`, re-exported here) reads `data` when it carries a step and falls back
+`metric_point` (from `metrics.event_points`, re-exported here) reads `data` when it carries a step and falls back
 to the message, which is all that some sources (old jobs, printed logs) have.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any, Mapping
 
-from ftwatch.domain.metric_parse import INT_LIMIT, as_int, metric_fields, metric_point, numeric_values
+from ftwatch.domain.metrics.event_points import INT_LIMIT, as_int, metric_fields, metric_point, numeric_values
 from ftwatch.domain.models import Checkpoint, Job, JobError, JobEvent
 
 __all__ = ["make_event", "metric_fields", "metric_point", "parse_checkpoint", "parse_event", "parse_job"]

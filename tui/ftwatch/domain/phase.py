@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from ftwatch.domain.models import Job, JobEvent, Phase
-from ftwatch.domain.metric_parse import metric_fields
+from ftwatch.domain.metrics.event_points import metric_fields
 
 _STATUS = {
     "validating_files": Phase.VALIDATING_FILES,

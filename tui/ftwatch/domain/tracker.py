@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ftwatch.domain.api_events import concat, event_types
+from ftwatch.domain.events.api_events import concat, event_types
 from ftwatch.domain.models import Job, JobEvent, MetricPoint, Phase
 from ftwatch.domain.phase import detect_phase, phase_of_status
 from ftwatch.domain.progress import estimate_progress
-from ftwatch.domain.series import MetricStore, auto_weight
+from ftwatch.domain.metrics.store import MetricStore, auto_weight
 from ftwatch.domain.snapshot import Connection, JobSnapshot, Trend
-from ftwatch.domain.timeline import APPENDED, PREPENDED, Timeline
-from ftwatch.domain.trend import trend
+from ftwatch.domain.events.timeline import APPENDED, PREPENDED, Timeline
+from ftwatch.domain.metrics.trend import trend
 
 RATE_WINDOW = 50          # metrics events the ETA's step rate is measured over
 RATE_SCAN = 400           # newest events searched for them (messages and checkpoints sit in between)

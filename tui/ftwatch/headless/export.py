@@ -18,7 +18,7 @@ import sys
 from typing import Any, TextIO
 
 from ftwatch.config import Settings
-from ftwatch.domain.smoothing import smooth
+from ftwatch.domain.metrics.smoothing import smooth
 from ftwatch.domain.snapshot import JobSnapshot
 from ftwatch.domain.text import clean
 from ftwatch.errors import ConfigError

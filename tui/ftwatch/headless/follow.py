@@ -19,7 +19,7 @@ from ftwatch.domain.format import clock_time, event_line
 from ftwatch.domain.models import JobEvent
 from ftwatch.domain.parse import metric_point
 from ftwatch.domain.snapshot import JobSnapshot
-from ftwatch.domain.smoothing import Ema, auto_weight
+from ftwatch.domain.metrics.smoothing import Ema, auto_weight
 from ftwatch.domain.text import clean
 from ftwatch.headless.common import Notices, Runtime, end_line, exit_status, watch_to_end
 

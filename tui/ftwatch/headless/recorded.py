@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ftwatch.domain.models import Job, MetricPoint
-from ftwatch.domain.api_events import ApiEvents
+from ftwatch.domain.events.api_events import ApiEvents
 from ftwatch.domain.parse import parse_job
-from ftwatch.domain.resultfile import parse_result_csv
+from ftwatch.domain.metrics.result_file import parse_result_csv
 from ftwatch.domain.tracker import JobTracker
 from ftwatch.errors import ConfigError
 

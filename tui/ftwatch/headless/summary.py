@@ -15,7 +15,7 @@ import sys
 from typing import Any, Sequence
 
 from ftwatch.config import Settings
-from ftwatch.domain.smoothing import auto_weight, half_life, smooth
+from ftwatch.domain.metrics.smoothing import auto_weight, half_life, smooth
 from ftwatch.domain.snapshot import JobSnapshot
 from ftwatch.domain.text import clean
 from ftwatch.headless.common import Runtime

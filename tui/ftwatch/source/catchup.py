@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
-from ftwatch.domain.api_events import concat, event_ids, take
+from ftwatch.domain.events.api_events import concat, event_ids, take
 from ftwatch.domain.models import JobEvent
 from ftwatch.source.base import JobSource
 

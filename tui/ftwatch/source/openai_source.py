@@ -19,10 +19,10 @@ from typing import Any, Awaitable, Callable, Iterable
 import openai
 
 from ftwatch.domain.models import Checkpoint, Job
-from ftwatch.domain.api_events import ApiEvents
+from ftwatch.domain.events.api_events import ApiEvents
 from ftwatch.domain.parse import parse_checkpoint, parse_job
-from ftwatch.domain.resultfile import ResultFileError
-from ftwatch.domain.resultfile import decode_result_file as domain_decode_result_file
+from ftwatch.domain.metrics.result_file import ResultFileError
+from ftwatch.domain.metrics.result_file import decode_result_file as domain_decode_result_file
 from ftwatch.domain.text import clean
 from ftwatch.errors import AuthError, FatalSourceError, NotFoundError, SourceError, TransientSourceError
 from ftwatch.source.backoff import parse_retry_after

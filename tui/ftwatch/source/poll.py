@@ -27,9 +27,9 @@ import asyncio
 import time
 from typing import AsyncIterator, Sequence
 
-from ftwatch.domain.api_events import event_types
+from ftwatch.domain.events.api_events import event_types
 from ftwatch.domain.models import Job, JobEvent
-from ftwatch.domain.resultfile import parse_result_csv
+from ftwatch.domain.metrics.result_file import parse_result_csv
 from ftwatch.domain.snapshot import Connection, JobSnapshot, JobsSnapshot
 from ftwatch.domain.tracker import JobTracker
 from ftwatch.errors import FatalSourceError, TransientSourceError

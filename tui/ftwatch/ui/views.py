@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ftwatch.domain.format import human_duration, metric_value
 from ftwatch.domain.models import Job, Phase
 from ftwatch.domain.phase import detect_phase
-from ftwatch.domain.smoothing import auto_weight, half_life
+from ftwatch.domain.metrics.smoothing import auto_weight, half_life
 from ftwatch.domain.snapshot import JobSnapshot, MetricsView, Trend
 from ftwatch.domain.text import clean
 from ftwatch.ui import presentation as p

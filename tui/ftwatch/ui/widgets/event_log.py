@@ -24,7 +24,7 @@ from textual.reactive import Reactive
 from textual.widgets import Log
 
 from ftwatch.domain.format import clock_time, event_line
-from ftwatch.domain.log_thinning import kept_positions
+from ftwatch.domain.events.log_thinning import kept_positions
 from ftwatch.domain.models import JobEvent
 from ftwatch.domain.snapshot import EventsView
 from ftwatch.domain.text import clean

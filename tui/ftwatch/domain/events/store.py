@@ -4,7 +4,7 @@ Metrics events are nearly all of a job's events and nearly all alike: their `dat
 numbers and their message is printed from it (`Step 12/500: training loss=1.23, ...`). Such an event is
 kept as a few array entries (id, time, step, and its "layout": which keys and total_steps it had, shared
 by all its siblings); its values already live in the metric series, and the event is rebuilt from both
-when someone looks at it. The messages of a plain page (see `metric_columns`: a poll's page, nearly always)
+when someone looks at it. The messages of a plain page (see `metrics.page_columns`: a poll's page, nearly always)
 are kept verbatim in compressed packs (`message_packs`); elsewhere a message is dropped when it is exactly
 the printed form and kept beside the event when it differs, as is a level other than `info`. Anything else
 (messages, moderation checks, RFT metrics with nested data) is kept as the `JobEvent` itself.
@@ -21,14 +21,14 @@ from itertools import chain, compress
 from operator import attrgetter, itemgetter, lt, ne
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from ftwatch.domain.idindex import IdIndex
-from ftwatch.domain.message_packs import MessagePacks
-from ftwatch.domain.metric_columns import PlainPage
-from ftwatch.domain.metric_parse import metric_fields
+from ftwatch.domain.events.id_index import IdIndex
+from ftwatch.domain.events.message_packs import MessagePacks
+from ftwatch.domain.metrics.page_columns import PlainPage
+from ftwatch.domain.metrics.event_points import metric_fields
 from ftwatch.domain.models import JobEvent
 from ftwatch.domain.parse import make_event
 from ftwatch.domain.phase import POST_TRAINING_PREFIXES
-from ftwatch.domain.series import MetricStore
+from ftwatch.domain.metrics.store import MetricStore
 
 NOT_COMPACT = -1
 _ID, _CREATED = attrgetter("id"), attrgetter("created_at")
@@ -172,7 +172,7 @@ class EventStore:
         return True
 
     def add_plain_page(self, page: PlainPage) -> list[int] | None:
-        """`add_events` for a plain page (see `metric_columns`), whose events are all compact: one layout
+        """`add_events` for a plain page (see `metrics.page_columns`), whose events are all compact: one layout
         lookup per key tuple of the page, and each group's messages checked against its layout's template
         in one pass. None, and nothing stored, when the layouts ran out (`add_events` keeps such events whole).
         """

@@ -1,9 +1,9 @@
 """Events as the API sent them (its dicts, newest first), turned into `JobEvent`s only when one is read.
 
-Nearly every event a job logs is a metrics event, and the timeline keeps those as columns (`event_store`),
+Nearly every event a job logs is a metrics event, and the timeline keeps those as columns (`events.store`),
 never as objects: building a `JobEvent` for each on the way in was the largest single cost of ingesting a
 long job (issue 6: >= 100k events/s). So a page stays a list of dicts; the timeline reads the columns it
-needs straight from them (`metric_columns.plain_page`), the catch-up reads only ids, the poll only types,
+needs straight from them (`metrics.page_columns.plain_page`), the catch-up reads only ids, the poll only types,
 and an event object exists only for whoever looks at one: `ftwatch follow` printing `new_events`, or an
 event the store keeps whole. Parsing is the same `parse_event` either way, so a lazily built event is
 equal to an eagerly built one.

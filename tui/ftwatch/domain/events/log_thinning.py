@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Iterable, Sequence
 
-from ftwatch.domain.metric_parse import metric_point
+from ftwatch.domain.metrics.event_points import metric_point
 from ftwatch.domain.models import JobEvent
 
 METRIC_LINES_PER_JOB = 50

@@ -26,13 +26,13 @@ from __future__ import annotations
 from array import array
 from typing import Sequence
 
-from ftwatch.domain.api_events import event_ids, take
-from ftwatch.domain.event_store import EventStore
-from ftwatch.domain.events_view import EventsSnapshot, Order, consecutive
-from ftwatch.domain.metric_columns import plain_page
-from ftwatch.domain.metric_parse import metric_fields
+from ftwatch.domain.events.api_events import event_ids, take
+from ftwatch.domain.events.store import EventStore
+from ftwatch.domain.events.order import EventsSnapshot, Order, consecutive
+from ftwatch.domain.metrics.page_columns import plain_page
+from ftwatch.domain.metrics.event_points import metric_fields
 from ftwatch.domain.models import JobEvent
-from ftwatch.domain.series import MetricStore
+from ftwatch.domain.metrics.store import MetricStore
 
 _NEW, _REPEAT = -1, -2
 APPENDED, PREPENDED, INSERTED = "appended", "prepended", "inserted"
@@ -40,7 +40,7 @@ APPENDED, PREPENDED, INSERTED = "appended", "prepended", "inserted"
 
 class Timeline:
     def __init__(self, metrics: MetricStore | None = None) -> None:
-        """With `metrics`, metrics events feed the store and are kept compactly (see `event_store`)."""
+        """With `metrics`, metrics events feed the store and are kept compactly (see `events.store`)."""
         self._store = EventStore(metrics)
         self._order = Order()
         self.last_merge = APPENDED          # where the previous merge put its new events
@@ -103,7 +103,7 @@ class Timeline:
 
     def _add_all(self, events: Sequence[JobEvent], *, older: bool = False) -> list[int]:
         """Store events (oldest first); returns their event numbers. The ingest hot path: a plain page of
-        metrics events (`metric_columns`) goes to the series and the store column by column; any other page's
+        metrics events (`metrics.page_columns`) goes to the series and the store column by column; any other page's
         metric values go to the series as one batch (`MetricStore.add_rows`), its events to the store as another.
 
         `older`: the events go below newer ones, so their metric points are merged into the series in one

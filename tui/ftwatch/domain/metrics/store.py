@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from typing import Iterable, Iterator, Mapping, Sequence
 
 from ftwatch.domain.models import MetricPoint
-from ftwatch.domain.one_series import MetricSeries, SeriesSnapshot
-from ftwatch.domain.smoothing import Ema, auto_weight, half_life, smooth
+from ftwatch.domain.metrics.series import MetricSeries, SeriesSnapshot
+from ftwatch.domain.metrics.smoothing import Ema, auto_weight, half_life, smooth
 
 __all__ = [
     "KNOWN_METRICS", "MetricSeries", "MetricStore", "MetricsSnapshot", "SeriesSnapshot",
@@ -175,7 +175,7 @@ class MetricStore:
 
     def add_columns(self, columns: Mapping[str, tuple[list[int], list[float]]], last_step: int,
                     total_steps: int | None) -> None:
-        """`add_rows` for a plain page (see `metric_columns`): one `extend` per series. The caller has checked
+        """`add_rows` for a plain page (see `metrics.page_columns`): one `extend` per series. The caller has checked
         that every step is newer than `last_step` so far, increasing, and that `has_room_for` the names."""
         series = self._series
         for name, (steps, values) in columns.items():

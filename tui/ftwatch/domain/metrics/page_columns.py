@@ -14,8 +14,8 @@ from itertools import compress, islice
 from operator import attrgetter, itemgetter, lt
 from typing import Sequence
 
-from ftwatch.domain.api_events import ApiEvents
-from ftwatch.domain.metric_parse import INT_LIMIT, MAX_FLAT_KEYS, STEP_KEYS   # read exactly as `metric_fields` does
+from ftwatch.domain.events.api_events import ApiEvents
+from ftwatch.domain.metrics.event_points import INT_LIMIT, MAX_FLAT_KEYS, STEP_KEYS   # read exactly as `metric_fields` does
 from ftwatch.domain.models import JobEvent
 
 MAX_SHAPES = 8                # distinct key tuples in one page; more is not a plain page

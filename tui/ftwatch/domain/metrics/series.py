@@ -18,8 +18,8 @@ from bisect import bisect_left
 from itertools import islice
 from typing import Iterator, Sequence
 
-from ftwatch.domain.pyramid import Pyramid, downsample
-from ftwatch.domain.smoothing import Ema
+from ftwatch.domain.metrics.pyramid import Pyramid, downsample
+from ftwatch.domain.metrics.smoothing import Ema
 
 _SMOOTHED_CACHE = 3   # the UI flips between a few weights with [ and ]; older ones are dropped
 
