@@ -34,8 +34,8 @@ from ftwatch.ui.textual_fingerprint import fingerprint
 
 # Fingerprints of textual 8.2.x `ChopsUpdate.render_segments`, and of `Compositor.render_partial_update` with
 # the two methods it renders through (`_render_chops`, `_get_renders`).
-KNOWN_SEGMENTS = frozenset({"5e2534af483ee3b8"})
-KNOWN_PARTIAL = frozenset({("2d6ddae7fdfca78c", "2d05f2700a8f3307", "c3e6e026e7d46d54")})
+KNOWN_SEGMENTS = frozenset({"207e18fd45e5db9b"})
+KNOWN_PARTIAL = frozenset({("6730ee8ac3fc2c38", "81002af89c413706", "4f71a00d32e60861")})
 
 _installed: dict[str, bool] = {}
 STOCK_PARTIAL_UPDATE = _compositor.Compositor.render_partial_update      # Textual's own (tests compare)

@@ -1,25 +1,38 @@
 """Recognise the exact Textual code a patch of ours was written against.
 
-ftwatch replaces a few Textual internals that cost CPU or terminal bytes (`partial_updates`).
-Each replacement is applied only when the original is byte-for-byte the one it was written against, so a
-Textual upgrade that changes it falls back to the stock behaviour (correct, just costlier) instead of running
-our copy of code that no longer matches its surroundings.
+ftwatch replaces a few Textual internals that cost CPU or terminal bytes (`partial_updates`, the jobs
+table's `cell_cache`). Each replacement is applied only when the original is the one it was written
+against, so a Textual upgrade that changes it falls back to the stock behaviour (correct, just costlier)
+instead of running our copy of code that no longer matches its surroundings.
+
+The fingerprint is taken from the function's *source text* plus the Textual version, not its bytecode:
+bytecode changes with every CPython minor version (3.11, 3.12 and 3.13 all compile the same source
+differently), which silently switched the speed-ups off on every interpreter but the one the fingerprints
+were taken on. Source text is the same on all of them. It is normalised so that only code counts:
+indentation is made relative, trailing spaces, blank lines and comment-only lines are dropped.
 """
 
 from __future__ import annotations
 
 import hashlib
-from types import CodeType
+import inspect
+import textwrap
+
+import textual
 
 
 def fingerprint(function) -> str:
-    """16 hex digits of the function's bytecode and constants, nested functions and comprehensions included
-    (hashed by their own bytecode: their repr carries a memory address, different at every run)."""
-    return hashlib.sha256(_code_bytes(function.__code__)).hexdigest()[:16]
+    """16 hex digits of the Textual version and the function's normalised source (see the module doc)."""
+    function = inspect.unwrap(function)
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):         # no source on disk (a frozen or stripped install): never "known"
+        return "no-source"
+    text = f"textual {textual.__version__}\n{normalised(source)}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _code_bytes(code: CodeType) -> bytes:
-    parts = [code.co_code]
-    for const in code.co_consts:
-        parts.append(_code_bytes(const) if isinstance(const, CodeType) else repr(const).encode())
-    return b"\0".join(parts)
+def normalised(source: str) -> str:
+    """The lines of `source` that are code, dedented, without trailing spaces."""
+    lines = (line.rstrip() for line in textwrap.dedent(source).splitlines())
+    return "\n".join(line for line in lines if line and not line.lstrip().startswith("#"))
