@@ -22,8 +22,9 @@ from textual.widgets import DataTable
 
 from ftwatch.ui.textual_fingerprint import fingerprint
 
-# Fingerprints of textual 8.2.x `DataTable._render_cell` and `DataTable._get_styles_to_render_cell`.
-KNOWN_FINGERPRINTS = frozenset({("f3986056579a03a8", "4761ebdaf43e8d1c")})
+# Fingerprints (source text + Textual version: the same on every CPython) of textual 8.2.8
+# `DataTable._render_cell` and `DataTable._get_styles_to_render_cell`.
+KNOWN_FINGERPRINTS = frozenset({("c0f6fd43a1bb1f02", "22a1ce93ef618ec4")})
 CELL_CACHE_SIZE = 8192           # rendered cells kept (a few cursor/focus states of each visible cell)
 
 
