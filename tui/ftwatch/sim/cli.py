@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scenario", action="append", default=[], metavar="FILE",
                         help="load jobs from a scenario JSON file (repeatable); replaces the demo jobs")
     parser.add_argument("--replay", action="store_true",
-                        help="release recorded scenario events over time in their original rhythm / speed")
+                        help="release recorded scenario events over time in their original rhythm / speed; "
+                             "the job object follows (its recorded end state comes with the last event)")
     parser.add_argument("--faults", default=None, metavar="SPEC",
                         help="inject faults, e.g. 429:0.1,500:0.05,slow:0.02,drop:0.02,retry-after=2")
     parser.add_argument("--api-key", default=None, metavar="KEY",

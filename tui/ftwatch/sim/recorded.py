@@ -1,109 +1,32 @@
 """A recorded job (scenario) turned into a `JobTimeline`.
 
-Given fields are served verbatim; what the recording does not say is inferred from the events visible
-so far, the way a person reading the log would: the status from the latest phase message, total steps
-from the metrics, `finished_at` from "New fine-tuned model created" (it is set before the safety
-evaluation ends, §6), the model and suffix from any `ft:` name in the messages. In replay mode every
-event appears at `load time + (created_at - first created_at) / speed`, and the job object follows.
+Given fields are served verbatim; what the recording does not say is inferred from its events (see
+inference.py). Without replay everything is visible at load time: the recorded end state, served as recorded.
+
+With replay every event appears at `load time + (created_at - first created_at) / speed`, and the job object
+follows the replay clock as the real API's would (openai-ft-api.md §5-§6): `validating_files`/`queued` until
+"Fine-tuning job started", `running` while steps stream, `finished_at` set with the status still `running`
+during the safety evaluation, and the recorded end state (given or inferred status, error, model name,
+trained_tokens, result files) only with the last recorded event. What the job was created with (id, model,
+suffix, files, epochs) is read from the whole recording at once, since the real API knows it from the start.
 """
 
 from __future__ import annotations
 
 import random
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from ftwatch.sim import catalogue as cat
 from ftwatch.sim.curves import StepMetrics, fill_missing_steps
+from ftwatch.sim.inference import Inference, created_job_id
 from ftwatch.sim.resultfile import encoded_size, result_csv
 from ftwatch.sim.scenario import ScenarioEntry
 from ftwatch.sim.timeline import JobTimeline, ResultFile
 
-_FT_NAME = re.compile(r"\bft:[^\s:]+:[^\s:]*:[^\s:]*:[A-Za-z0-9]+")
-_CKPT = re.compile(r"^Checkpoint created at step (\d+)(?: with Snapshot ID: (\S+))?")
-_VALIDATING = re.compile(r"^Validating training file: (\S+?)(?: and validation file: (\S+))?$")
-_RUNNING_PREFIXES = ("Fine-tuning job started", "Step ", "Checkpoint created", "New fine-tuned model",
-                     "Evaluating model", "Moderation checks", "Usage policy evaluations")
-_DONE = ("The job has successfully completed", "Fine tuning job successfully completed")
-
-
-@dataclass
-class _Inference:
-    """What the events seen so far say about the job (fed oldest first)."""
-
-    default_model: str = "gpt-4o-mini-2024-07-18"
-    job_id: str | None = None
-    created_at: int | None = None
-    status: str = "validating_files"
-    training_file: str | None = None
-    validation_file: str | None = None
-    model_name: str | None = None           # ft:... of the final model, if the log names it
-    total_steps: int | None = None
-    finished_at: int | None = None
-    checkpoint_steps: list[tuple[int, str | None, int]] = field(default_factory=list)
-    metrics: dict[int, StepMetrics] = field(default_factory=dict)
-    error: dict[str, Any] | None = None
-    first_step_seen: int | None = None
-
-    def feed(self, ev: dict[str, Any]) -> None:
-        message = str(ev.get("message", ""))
-        stamp = ev.get("created_at") if isinstance(ev.get("created_at"), int) else None
-        if self.created_at is None:
-            self.created_at = stamp
-        if match := re.match(r"^Created fine-tuning job: (\S+)$", message):
-            self.job_id = self.job_id or match[1]
-            self.created_at = stamp
-        if match := _VALIDATING.match(message):
-            self.training_file, self.validation_file = match[1], match[2]
-        if message.startswith("Files validated"):
-            self.status = "queued"
-        if message.startswith(_RUNNING_PREFIXES) or ev.get("type") == "metrics":
-            self.status = "running"
-        if isinstance(ev.get("data"), dict) and ev.get("type") == "metrics":
-            self._metrics(ev["data"])
-        if match := _CKPT.match(message):
-            self.checkpoint_steps.append((int(match[1]), match[2], stamp or 0))
-        if message.startswith("New fine-tuned model created"):
-            self.finished_at = stamp
-        name = _FT_NAME.search(message)
-        if name and not message[name.end():].startswith(":ckpt-step-"):
-            self.model_name = name[0]
-        if message in _DONE:
-            self.status = "succeeded"
-        if ev.get("level") == "error":
-            self.status = "failed"
-            self.error = _error_from(message)
-        if "cancelled" in message.lower() and self.status != "succeeded":
-            self.status = "cancelled"
-
-    def _metrics(self, data: dict[str, Any]) -> None:
-        step, loss = data.get("step"), data.get("train_loss")
-        if isinstance(data.get("total_steps"), int):
-            self.total_steps = data["total_steps"]
-        if not isinstance(step, int) or not isinstance(loss, (int, float)):
-            return
-        if self.first_step_seen is None:
-            self.first_step_seen = step
-        acc = data.get("train_mean_token_accuracy")
-        if not isinstance(acc, (int, float)):
-            acc = round(1.0 / (1.0 + 0.45 * max(0.0, float(loss))), 5)
-        valid = data.get("valid_loss") if isinstance(data.get("valid_loss"), (int, float)) else None
-        valid_acc = data.get("valid_mean_token_accuracy")
-        self.metrics[step] = StepMetrics(
-            step, float(loss), float(acc), valid,
-            float(valid_acc) if isinstance(valid_acc, (int, float)) else None,
-            data.get("full_valid_loss") if isinstance(data.get("full_valid_loss"), (int, float)) else None,
-            data.get("full_valid_mean_token_accuracy")
-            if isinstance(data.get("full_valid_mean_token_accuracy"), (int, float)) else None,
-        )
-
-
-def _error_from(message: str) -> dict[str, Any]:
-    if message.startswith("The job failed due to an invalid training file"):
-        return {"code": "invalid_training_file", "message": message, "param": "training_file"}
-    param = "training_file" if "training file" in message.lower() else None
-    return {"code": "job_failed", "message": message, "param": param}
+# What a finished job's object says that a live one's does not yet: never served ahead of the replay clock.
+END_STATE_FIELDS = ("status", "finished_at", "fine_tuned_model", "trained_tokens", "result_files", "error")
+# A recorded finished_at may be released before the last event only if the job did not end in a failure.
+_EARLY_FINISH_STATUSES = (None, "running", "succeeded")
 
 
 class RecordedJobBuilder:
@@ -116,6 +39,8 @@ class RecordedJobBuilder:
                           "result_file": self.ids.file(), "tag": self.ids.model_tag(),
                           "seed": rng.randint(0, 2**31 - 1), "tokens_per_step": rng.randint(150, 900)}
         self._metric_rows: list[StepMetrics] | None = None
+        self._whole = Inference()               # the whole recording, read at once (set by build)
+        self._end_wall = load_wall              # when the last recorded event is released
 
     def wall_time(self, created_at: int, first: int) -> float:
         if not self.replay:
@@ -126,80 +51,124 @@ class RecordedJobBuilder:
         events = list(reversed(self.entry.events or []))        # oldest first
         given = self.entry.job
         first = next((e["created_at"] for e in events), given.get("created_at", int(self.load_wall)))
-        inference = _Inference()
-        inference.job_id = given.get("id")
+        self._whole = self._read(events)
+        inference = self._read([])
         timeline = JobTimeline(given.get("id") or self._peek_job_id(events) or self.synthetic["job_id"])
-        previous: dict[str, Any] | None = None
         if not events:
             timeline.states.add(self.load_wall, self.job_state(inference))
-        for ev in events:
-            at = self.wall_time(ev["created_at"], first)
+        self._end_wall = self.wall_time(events[-1]["created_at"], first) if events else self.load_wall
+        early_finish = self._early_finished_at()
+        previous: dict[str, Any] | None = None
+        for index, ev in enumerate(events):
+            stamp = ev["created_at"]
+            if early_finish is not None and first < early_finish < stamp:
+                # The recorded finished_at falls between two events: the job object changes then, not later.
+                previous = self._add_state(timeline, self.wall_time(early_finish, first), previous,
+                                           self.job_state(inference, live=True, stamp=early_finish))
+                early_finish = None
+            at = self.wall_time(stamp, first)
             inference.feed(ev)
             timeline.events.add(at, ev)
-            state = self.job_state(inference)
-            if state != previous:
-                timeline.states.add(at, state)
-                previous = state
+            live = self.replay and index < len(events) - 1
+            previous = self._add_state(timeline, at, previous, self.job_state(inference, live=live, stamp=stamp))
         self._checkpoints(timeline, inference, first)
         self._result(timeline, inference)
         return timeline
 
+    def _read(self, events: list[dict[str, Any]]) -> Inference:
+        inference = Inference(job_id=self.entry.job.get("id"))
+        for ev in events:
+            inference.feed(ev)
+        return inference
+
+    @staticmethod
+    def _add_state(timeline: JobTimeline, at: float, previous: dict[str, Any] | None,
+                   state: dict[str, Any]) -> dict[str, Any]:
+        if state != previous:
+            timeline.states.add(at, state)
+        return state
+
+    def _early_finished_at(self) -> int | None:
+        """A recorded `finished_at` that a replay shows before the end (the job then evaluating)."""
+        given = self.entry.job
+        finished = given.get("finished_at")
+        if not self.replay or not isinstance(finished, int) or isinstance(finished, bool):
+            return None
+        return finished if given.get("status") in _EARLY_FINISH_STATUSES else None
+
     @staticmethod
     def _peek_job_id(events: list[dict[str, Any]]) -> str | None:
         for ev in events:
-            if match := re.match(r"^Created fine-tuning job: (\S+)$", str(ev.get("message", ""))):
-                return match[1]
+            if (job_id := created_job_id(str(ev.get("message", "")))) is not None:
+                return job_id
         return None
 
-    def final_model(self, inf: _Inference) -> str:
+    def final_model(self, inf: Inference) -> str:
         return inf.model_name or cat.fine_tuned_model_name(self._base_model(inf), "personal",
                                                            self.entry.job.get("user_provided_suffix"),
                                                            self.synthetic["tag"])
 
-    def _base_model(self, inf: _Inference) -> str:
+    def _base_model(self, inf: Inference) -> str:
         if inf.model_name:
             return inf.model_name.split(":")[1]
         return self.entry.job.get("model") or inf.default_model
 
-    def job_state(self, inf: _Inference) -> dict[str, Any]:
+    def job_state(self, inf: Inference, *, live: bool = False, stamp: int | None = None) -> dict[str, Any]:
+        """The job object after the events fed to `inf`. `live`: a replay before its last event, so no end
+        state yet (recorded or inferred); the fields a job is created with come from the whole recording."""
         given = self.entry.job
-        suffix = _suffix_of(inf.model_name) if inf.model_name else given.get("user_provided_suffix")
-        created_at = inf.created_at if inf.created_at is not None else int(self.load_wall)
-        if inf.job_id is None and inf.first_step_seen is not None:
-            created_at -= 2 * inf.first_step_seen + 240     # a tail: estimate the start of the job
-        n_epochs: Any = len(inf.checkpoint_steps) + 1 if inf.checkpoint_steps else 3
+        static = self._whole if self.replay else inf
+        suffix = _suffix_of(static.model_name) if static.model_name else given.get("user_provided_suffix")
+        created_at = static.created_at if static.created_at is not None else int(self.load_wall)
+        if static.job_id is None and static.first_step_seen is not None:
+            created_at -= 2 * static.first_step_seen + 240     # a tail: estimate the start of the job
+        n_epochs: Any = len(static.checkpoint_steps) + 1 if static.checkpoint_steps else 3
         hyper = cat.hyperparameters()
         inferred = cat.job_object(
-            job_id=inf.job_id or self.synthetic["job_id"], created_at=created_at, model=self._base_model(inf),
-            organization_id=self.org, seed=self.synthetic["seed"],
-            training_file=inf.training_file or self.synthetic["training_file"],
-            validation_file=inf.validation_file, suffix=suffix, metadata=None, hyper=hyper,
+            job_id=static.job_id or self.synthetic["job_id"], created_at=created_at,
+            model=self._base_model(static), organization_id=self.org, seed=self.synthetic["seed"],
+            training_file=static.training_file or self.synthetic["training_file"],
+            validation_file=static.validation_file, suffix=suffix, metadata=None, hyper=hyper,
         )
-        # A given status wins, and the other fields are filled to agree with it.
-        status = given.get("status") if isinstance(given.get("status"), str) else inf.status
+        # A given status wins, and the other fields are filled to agree with it (once the replay is over).
+        if live:
+            status = inf.phase
+        else:
+            status = given.get("status") if isinstance(given.get("status"), str) else inf.status
         inferred["status"] = status
         if status not in ("validating_files", "queued", "failed"):
             inferred = cat.with_hyperparameters(inferred, cat.hyperparameters(1, 1.0, n_epochs))
-        inferred["finished_at"] = inf.finished_at
+        inferred["finished_at"] = self._live_finished_at(inf, stamp) if live else inf.finished_at
         if status == "succeeded":
             inferred["fine_tuned_model"] = self.final_model(inf)
             inferred["result_files"] = [self.synthetic["result_file"]]
             inferred["trained_tokens"] = (inf.total_steps or 100) * self.synthetic["tokens_per_step"]
             if inferred["finished_at"] is None:
                 inferred["finished_at"] = max((m_at for *_, m_at in inf.checkpoint_steps), default=created_at)
-        if inf.error:
+        if inf.error and not live:
             inferred["error"] = dict(inf.error)
-        out = dict(given)
+        out = {key: inferred[key] if live and key in END_STATE_FIELDS else value for key, value in given.items()}
         for key, value in inferred.items():
             out.setdefault(key, value)
         return out
 
-    def _checkpoints(self, timeline: JobTimeline, inf: _Inference, first: int) -> None:
+    def _live_finished_at(self, inf: Inference, stamp: int | None) -> int | None:
+        """While running: set once the model is built (the log says so, or the replay clock passed the recorded
+        value), with the recorded value if there is one: it does not change when the job then succeeds."""
+        if inf.phase != "running":
+            return None
+        recorded = self._early_finished_at()
+        if recorded is not None and (inf.finished_at is not None or (stamp is not None and stamp >= recorded)):
+            return recorded
+        return inf.finished_at
+
+    def _checkpoints(self, timeline: JobTimeline, inf: Inference, first: int) -> None:
         given = self.entry.checkpoints
         if given is not None:
             for ck in reversed(given):
                 stamp = ck.get("created_at") if isinstance(ck.get("created_at"), int) else first
-                timeline.checkpoints.add(self.wall_time(stamp, first), ck)
+                # Never after the job's end: a finished job's checkpoints are all there.
+                timeline.checkpoints.add(min(self.wall_time(stamp, first), self._end_wall), ck)
             return
         if inf.finished_at is None:
             return                       # the model (and so its final checkpoint) is not built yet
@@ -219,7 +188,7 @@ class RecordedJobBuilder:
                                  cat.checkpoint(self.ids.checkpoint(), inf.finished_at, self.final_model(inf),
                                                 timeline.job_id, final_metric))
 
-    def _rows(self, inf: _Inference) -> list[StepMetrics]:
+    def _rows(self, inf: Inference) -> list[StepMetrics]:
         """Every step: the recorded ones as recorded, the gaps synthesised (once, so checkpoints and the
         result file agree)."""
         if self._metric_rows is None:
@@ -228,7 +197,7 @@ class RecordedJobBuilder:
             self._metric_rows = fill_missing_steps(self.rng, total, known)
         return self._metric_rows
 
-    def _result(self, timeline: JobTimeline, inf: _Inference) -> None:
+    def _result(self, timeline: JobTimeline, inf: Inference) -> None:
         """The result file appears with the first `succeeded` snapshot that names one."""
         done = next(((at, state) for at, state in timeline.states.timed()
                      if state.get("status") == "succeeded" and state.get("result_files")), None)
