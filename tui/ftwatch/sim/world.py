@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ftwatch.sim import catalogue as cat
+from ftwatch.sim.demo import populate
 from ftwatch.sim.errors import ApiError, ScenarioError
 from ftwatch.sim.recorded import RecordedJobBuilder
 from ftwatch.sim.scenario import ScenarioEntry, read_scenario
@@ -158,8 +159,7 @@ class World:
         self._add(rebuilt)
 
     def populate_demo(self) -> list[str]:
-        from ftwatch.sim.demo import populate
-
+        """The `--demo` account (sim/demo.py): one job of every phase; their ids, newest first."""
         return populate(self)
 
     # --- reading -----------------------------------------------------------------------------
