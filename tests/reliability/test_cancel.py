@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ftwatch.ui.screens.confirm import ConfirmCancel
+from ftwatch.ui.screens.confirm import ConfirmJobAction
 from ftwatch.ui.widgets.job_header import JobHeader
 
 from .conftest import Notifications, running_job, wait_for
@@ -20,7 +20,7 @@ async def open_cancel_dialog(pilot, app, job_id: str) -> None:
     await wait_for(pilot, lambda: (s := app.screen.latest(job_id)) is not None and s.job.created_at
                    and job_id in app.screen.query_one(JobHeader).rendered_text, what="the job on screen")
     await pilot.press("c")
-    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCancel), what="the confirmation dialog")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmJobAction), what="the confirmation dialog")
 
 
 @pytest.mark.parametrize(("failure", "says"), [
@@ -69,7 +69,7 @@ async def test_a_hostile_job_id_in_the_cancel_dialog_is_inert(world, make_app):
         await wait_for(pilot, lambda: app.screen.query_one("JobList").visible_ids, what="the job listed")
         await pilot.pause(0.3)
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCancel), what="the confirmation dialog")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmJobAction), what="the confirmation dialog")
         shot = app.export_screenshot().replace("&#160;", " ")
         assert "[bold red]X" in shot                       # shown literally...
         assert "\x1b" not in shot and "UFdORUQ" not in shot  # ...and harmlessly

@@ -18,7 +18,7 @@ import pytest
 
 from ftwatch.cli import main
 from ftwatch.sim.server import SimServer
-from ftwatch.ui.screens.confirm import ConfirmCancel
+from ftwatch.ui.screens.confirm import ConfirmJobAction
 from ftwatch.ui.screens.monitor import MonitorScreen
 from ftwatch.ui.widgets.status_line import StatusLine
 
@@ -144,7 +144,7 @@ def test_the_tui_debug_log_and_screenshots_never_hold_the_key(capsys, api, monke
                        what="the job polled")
         screenshots.append(app.export_screenshot())
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCancel), what="the cancel dialog")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmJobAction), what="the cancel dialog")
         screenshots.append(app.export_screenshot())
         await pilot.press("n")
         await pilot.press("question_mark")

@@ -173,3 +173,24 @@ async def test_result_file_fills_the_chart_when_events_lack_steps(world, server,
     series = snapshots[-1].metrics.get("train_loss")
     assert len(snapshots) == 1 and list(series.steps) == steps
     assert any("/content" in path for _, path, _ in server.requests)
+
+
+async def test_pause_keeps_progress_and_resume_trains_on(world, server, source, clock):
+    job_id = quick_job(world, total_steps=200)
+    clock.advance(60)
+    before = await source.get_job(job_id)
+    assert before.status == "running"
+    paused = await source.pause_job(job_id)
+    assert paused.status == "paused" and paused.id == job_id
+    events_then = len(world.events_json(job_id))
+    clock.advance(120)
+    assert (await source.get_job(job_id)).status == "paused"
+    assert len(world.events_json(job_id)) == events_then          # no step while paused
+    resumed = await source.resume_job(job_id)
+    assert resumed.status in ("queued", "running")
+    clock.advance(120)
+    assert (await source.get_job(job_id)).status == "running"
+    assert len(world.events_json(job_id)) > events_then
+    with pytest.raises(FatalSourceError) as caught:
+        await source.resume_job(job_id)
+    assert caught.value.status == 400 and "not paused" in caught.value.message

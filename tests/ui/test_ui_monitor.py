@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ftwatch.sim.simulated import Timing
-from ftwatch.ui.screens.confirm import ConfirmCancel
+from ftwatch.ui.screens.confirm import ConfirmJobAction
 from ftwatch.ui.screens.help import HelpScreen
 from ftwatch.ui.widgets.event_log import EventLog
 from ftwatch.ui.widgets.job_header import JobHeader
@@ -114,14 +114,14 @@ async def test_cancel_asks_first_and_then_the_job_shows_cancelled(world, make_ap
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await loaded(pilot, job_id)
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCancel), what="the confirmation")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmJobAction), what="the confirmation")
         await pilot.press("n")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmCancel), what="dialog closed")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmJobAction), what="dialog closed")
         await pilot.pause(0.3)
         assert world.job_json(job_id)["status"] == "running"           # "no" sent nothing
 
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCancel), what="the confirmation")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmJobAction), what="the confirmation")
         await pilot.press("y")
         await wait_for(pilot, lambda: "⊘ cancelled" in header(pilot), what="cancelled in the header")
         jobs = app.screen.query_one(JobList)

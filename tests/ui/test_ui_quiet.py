@@ -135,7 +135,7 @@ async def test_what_loading_the_sdk_and_the_chart_library_left_alive_is_frozen_o
     real_freeze = gc.freeze
 
     def freeze():
-        frozen_with.append((app.screen._source is not None, "plotext" in sys.modules))
+        frozen_with.append((app.screen._workers.source is not None, "plotext" in sys.modules))
         real_freeze()
 
     monkeypatch.setattr(gc, "freeze", freeze)

@@ -40,7 +40,7 @@ async def test_a_shrunk_monitor_explains_itself_keeps_polling_and_comes_back_who
 
         await pilot.resize_terminal(50, 12)
         await wait_for(pilot, lambda: notice.display and "50x12" in str(notice.render()), what="the notice")
-        assert not screen.query_one(JobList).display and not screen.query_one("#job-pane").display
+        assert not screen.query_one("#jobs-panel").display and not screen.query_one("#job-pane").display
 
         clock.advance(40)                              # the job trains on while the screen is covered
         await wait_for(pilot, lambda: selected_snapshot(pilot).progress.step >= first.progress.step + 30,

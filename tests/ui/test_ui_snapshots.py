@@ -26,7 +26,7 @@ async def settled(pilot) -> None:
     screen = pilot.app.screen
     for _ in range(400):
         selected = screen.selected_job_id
-        rows_ready = selected and all(screen.latest(job_id) for job_id in screen._watchers.followed)
+        rows_ready = selected and all(screen.latest(job_id) for job_id in screen._workers.watchers.followed)
         if rows_ready and screen.latest(selected) and selected in screen.query_one(JobHeader).rendered_text:
             break
         await pilot.pause(0.025)

@@ -29,7 +29,7 @@ async def _settle(pilot) -> None:
     screen = pilot.app.screen
     for _ in range(800):
         selected = screen.selected_job_id
-        if selected and screen.latest(selected) and all(screen.latest(j) for j in screen._watchers.followed):
+        if selected and screen.latest(selected) and all(screen.latest(j) for j in screen._workers.watchers.followed):
             break
         await pilot.pause(0.025)
     await pilot.pause(0.3)

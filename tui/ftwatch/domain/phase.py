@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from ftwatch.domain.models import Job, JobEvent, Phase
+from ftwatch.domain.snapshot import JobSnapshot
 from ftwatch.domain.metrics.event_points import metric_fields
 
 _STATUS = {
@@ -62,3 +63,11 @@ def detect_phase(job: Job, recent_events: Sequence[JobEvent]) -> Phase:
         if event.message.lstrip().startswith(_TRAINING_PREFIXES):
             return Phase.RUNNING
     return Phase.RUNNING
+
+
+def job_phase(job: Job, snapshot: JobSnapshot | None) -> Phase:
+    """A job's phase now: its own latest snapshot's when that saw the same status (it knows the events, so it
+    can tell training from evaluating), else what the status alone says."""
+    if snapshot is not None and snapshot.job.id == job.id and snapshot.job.status == job.status:
+        return snapshot.phase
+    return detect_phase(job, ())

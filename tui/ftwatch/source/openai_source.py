@@ -83,6 +83,16 @@ class OpenAISource:
         body = await self._call(f"cancel {job_id}", lambda: jobs.with_raw_response.cancel(job_id))
         return parse_job(_object(body))
 
+    async def pause_job(self, job_id: str) -> Job:
+        jobs = self._client.fine_tuning.jobs
+        body = await self._call(f"pause {job_id}", lambda: jobs.with_raw_response.pause(job_id))
+        return parse_job(_object(body))
+
+    async def resume_job(self, job_id: str) -> Job:
+        jobs = self._client.fine_tuning.jobs
+        body = await self._call(f"resume {job_id}", lambda: jobs.with_raw_response.resume(job_id))
+        return parse_job(_object(body))
+
     async def aclose(self) -> None:
         await self._client.close()
 

@@ -44,18 +44,10 @@ class JobUpdated(Message, bubble=False):
 
 
 @dataclass
-class CancelAnswered(Message, bubble=False):
-    """The server's answer to a cancel request: the job as it came back, or the error that stopped it."""
+class JobActionAnswered(Message, bubble=False):
+    """The server's answer to cancel / pause / resume: the job as it came back, or the error that stopped it."""
 
+    verb: str                    # "cancel", "pause" or "resume"
     job_id: str
     job: Job | None = None
     error: FtwatchError | None = None
-
-
-@dataclass
-class NotifyCommandDone(Message, bubble=False):
-    """`--notify-cmd` finished; a non-zero exit is shown, not swallowed."""
-
-    job_id: str
-    returncode: int | None
-    detail: str = ""

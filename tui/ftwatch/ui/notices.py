@@ -19,6 +19,7 @@ import os
 from typing import Mapping
 
 from ftwatch.domain.text import clean
+from ftwatch.domain.transitions import FinishNotices
 
 OSC9_TERMINALS = ("iterm.app", "wezterm", "ghostty", "kitty")
 NOTIFY_TIMEOUT = 30.0
@@ -77,3 +78,34 @@ def announce_finish(app, job_id: str, name: str, status: str) -> None:
     sequence = desktop_notification("ftwatch", f"{job_id} {status}")
     if sequence is not None:
         app.write_escape(sequence)
+
+
+class FinishAnnouncer:
+    """Says each job's ending once, on every channel, and runs `--notify-cmd` for it.
+
+    `node` is the screen that owns the notices: the command runs in one of its workers (so it is cancelled
+    with the screen) and a failing command is shown as a warning, never swallowed."""
+
+    def __init__(self, node, notify_cmd: str | None) -> None:
+        self._node = node
+        self._notify_cmd = notify_cmd
+        self._notices = FinishNotices()
+        self.announced: list[tuple[str, str]] = []      # (job id, status) in the order announced
+
+    def seen(self, job, name: str) -> None:
+        transition = self._notices.seen(job)
+        if transition is None:
+            return
+        status = transition.phase.value
+        self.announced.append((job.id, status))
+        announce_finish(self._node.app, job.id, name, status)
+        if self._notify_cmd:
+            self._node.run_worker(self._run_command(self._notify_cmd, job.id, status), group="notify-cmd",
+                                  exit_on_error=False, description="run --notify-cmd")
+
+    async def _run_command(self, command: str, job_id: str, status: str) -> None:
+        returncode, detail = await run_notify_command(command, job_id, status)
+        if returncode != 0:
+            code = "timed out" if returncode is None else f"exit {returncode}"
+            self._node.notify(f"--notify-cmd for {clean(job_id, max_len=64)}: {code} {detail}".strip(),
+                              severity="warning", markup=False)

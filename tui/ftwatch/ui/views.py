@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from ftwatch.domain.format import human_duration, metric_value
 from ftwatch.domain.models import Job, Phase
-from ftwatch.domain.phase import detect_phase
-from ftwatch.domain.metrics.smoothing import auto_weight, half_life
+from ftwatch.domain.phase import job_phase
+from ftwatch.domain.metrics.smoothing import half_life, next_weight, weight_for
 from ftwatch.domain.snapshot import JobSnapshot, MetricsView, Trend
 from ftwatch.domain.text import clean
 from ftwatch.ui import presentation as p
@@ -54,27 +54,6 @@ def families(metrics: MetricsView | None) -> list[Family]:
 def pick_family(metrics: MetricsView | None, label: str) -> Family:
     options = families(metrics)
     return next((f for f in options if f.label == label), options[0])
-
-
-def weight_for(smoothing: float | None, total_steps: int | None) -> float:
-    return auto_weight(total_steps) if smoothing is None else smoothing
-
-
-def next_weight(weight: float, stronger: bool) -> float:
-    """`]` doubles the half-life, `[` halves it; below one step it becomes raw (0)."""
-    if stronger:
-        half = 1.0 if weight <= 0 else min(10_000.0, round(half_life(weight), 6) * 2)
-        return 0.5 ** (1.0 / half)
-    if weight <= 0:
-        return 0.0
-    half = round(half_life(weight), 6) / 2      # rounded: 8 -> 4 -> 2 -> 1 must not drift below 1
-    return 0.0 if half < 1.0 else 0.5 ** (1.0 / half)
-
-
-def job_phase(job: Job, snapshot: JobSnapshot | None) -> Phase:
-    if snapshot is not None and snapshot.job.id == job.id and snapshot.job.status == job.status:
-        return snapshot.phase
-    return detect_phase(job, ())
 
 
 def job_row(job: Job, snapshot: JobSnapshot | None, smoothing: float | None) -> JobRow:

@@ -61,3 +61,23 @@ def half_life(weight: float) -> float:
     if weight <= 0.0:
         return 0.0
     return math.log(0.5) / math.log(weight)
+
+
+MAX_HALF_LIFE = 10_000.0          # steps: `]` stops doubling here
+
+
+def weight_for(smoothing: float | None, total_steps: int | None) -> float:
+    """The weight in use: the user's choice, or (None) the automatic one for the job's length."""
+    return auto_weight(total_steps) if smoothing is None else smoothing
+
+
+def next_weight(weight: float, stronger: bool) -> float:
+    """`]` doubles the half-life, `[` halves it; below one step it becomes raw (0). The longest half-life is
+    `MAX_HALF_LIFE` steps, so the weight stays below 1 (the range `--smoothing` accepts)."""
+    if stronger:
+        half = 1.0 if weight <= 0 else min(MAX_HALF_LIFE, round(half_life(weight), 6) * 2)
+        return 0.5 ** (1.0 / half)
+    if weight <= 0:
+        return 0.0
+    half = round(half_life(weight), 6) / 2      # rounded: 8 -> 4 -> 2 -> 1 must not drift below 1
+    return 0.0 if half < 1.0 else 0.5 ** (1.0 / half)

@@ -7,23 +7,31 @@ built here from plain `Content` with the matched characters styled, never throug
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-if TYPE_CHECKING:
-    from ftwatch.ui.screens.monitor import MonitorScreen
+
+@runtime_checkable
+class JobDirectory(Protocol):
+    """What the palette needs of the screen it opens over (the monitor screen is one; nothing is imported)."""
+
+    def job_choices(self) -> list[tuple[str, str, str]]:
+        """(job id, searchable label, badge) of the jobs the list shows, in its order."""
+        ...
+
+    def jump_to_job(self, job_id: str) -> None: ...
 
 
 class JumpToJob(Provider):
     def _choices(self) -> list[tuple[str, str, str]]:
-        screen: MonitorScreen = self.screen  # type: ignore[assignment]
-        return screen.job_choices() if hasattr(screen, "job_choices") else []
+        screen = self.screen
+        return screen.job_choices() if isinstance(screen, JobDirectory) else []
 
     def _jump(self, job_id: str) -> None:
         screen = self.screen
-        if hasattr(screen, "jump_to_job"):
+        if isinstance(screen, JobDirectory):
             screen.jump_to_job(job_id)
 
     async def discover(self) -> Hits:

@@ -6,8 +6,6 @@ selected job and the chart options, and calls `tick` once a second for the ages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -15,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from ftwatch.domain.snapshot import JobSnapshot, LinkState
 from ftwatch.ui import presentation as p
 from ftwatch.ui import views
+from ftwatch.ui.monitor_state import ChartOptions
 from ftwatch.ui.widgets.event_log import EventLog
 from ftwatch.ui.widgets.job_header import HeaderView, JobHeader
 from ftwatch.ui.widgets.job_progress import JobProgress, ProgressView
@@ -22,17 +21,10 @@ from ftwatch.ui.widgets.loss_chart import ChartData, LossChart
 from ftwatch.ui.widgets.text_line import TextLine
 
 
-@dataclass(frozen=True, slots=True)
-class ChartOptions:
-    family: str = views.KNOWN_FAMILIES[0].label
-    smoothing: float | None = None        # None = auto from the job's length
-    log_scale: bool = False
-
-
 class JobPane(Vertical):
     def __init__(self, *, poll_every: tuple[float, float] = (2.0, 10.0), id: str | None = None) -> None:
         """`poll_every`: the seconds between polls of an active job and of a waiting one, so the header can
-        say "updated every 2 s" while polls are on time and show an age only once one is late."""
+        say "job updated every 2 s" while polls are on time and show an age only once one is late."""
         super().__init__(id=id)
         self._poll_every = poll_every
 
@@ -62,7 +54,7 @@ class JobPane(Vertical):
         phase, connection = snapshot.phase, snapshot.connection
         every = self._poll_every[0] if phase.is_active else self._poll_every[1]
         final = phase.is_terminal and connection.state is LinkState.OK     # its watcher has stopped
-        header.show_age(p.link_text(connection, now, every, final=final),
+        header.show_age(p.link_text(connection, now, every, final=final, what="job"),
                         p.link_tone(connection, now, None if final else every))
 
     def show_placeholder(self, text: str, chart_message: str = "loading…") -> None:

@@ -1,0 +1,100 @@
+"""The monitor's workers: create the source once, poll the jobs list, follow each job that needs it.
+
+They belong to the screen (`node`), so Textual cancels them with it; each is `exit_on_error=False`, so an
+API error never quits the app. A worker only polls and posts frozen snapshots as messages to the screen;
+it never touches a widget. Which jobs are followed is `JobWatchers`' bookkeeping; which jobs *should* be
+is the monitor state's.
+
+- `connect`: awaits the source factory once, after the first frame (the SDK import costs ~0.5 s);
+- `poll-jobs`: the account's jobs list;
+- `job:<id>`: one per followed job. The selected job's detail reuses its row's watcher, so no job is ever
+  polled twice, and j/k between jobs is instant (the latest snapshot is cached).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+from typing import Awaitable, Callable, Iterable
+
+from ftwatch.errors import FtwatchError
+from ftwatch.source.base import JobSource
+from ftwatch.ui import messages as m
+from ftwatch.ui.watchers import JobWatchers
+
+SourceFactory = Callable[[], Awaitable[JobSource]]
+
+
+class PollWorkers:
+    def __init__(self, node, settings, clock: Callable[[], float]) -> None:
+        self._node = node
+        self._settings = settings
+        self._clock = clock
+        self._intervals = None                     # PollIntervals, once the poll engine is loaded
+        self.source: JobSource | None = None
+        self.watchers = JobWatchers(self._follow, self._unfollow)
+
+    def connect(self, factory: SourceFactory) -> None:
+        self._node.run_worker(partial(self._connect, factory), group="connect", exclusive=True, exit_on_error=False,
+                              description="create the API source")
+
+    async def _connect(self, factory: SourceFactory) -> None:
+        try:
+            source = await factory()
+        except FtwatchError as error:
+            self._node.post_message(m.SourceUnavailable(error))
+            return
+        self._node.post_message(m.SourceReady(getattr(source, "description", ""), source))
+
+    def start(self, source: JobSource) -> None:
+        self.source = source
+        self._node.run_worker(partial(self._poll_jobs, source), group="poll-jobs", exclusive=True, exit_on_error=False,
+                              description="poll the jobs list")
+
+    async def _poll_jobs(self, source: JobSource) -> None:
+        # The poll engine (and the domain's tracker under it) is imported here, after the first frame:
+        # ~40 ms that the first paint does not need.
+        from ftwatch.source.poll import PollIntervals, watch_jobs
+
+        self._intervals = PollIntervals.from_settings(self._settings)
+        self.watchers.jobs_watch = watch = watch_jobs(source, clock=self._clock, intervals=self._intervals)
+        async for snapshot in watch:
+            self._node.post_message(m.JobsRefreshed(snapshot))
+
+    async def _poll_job(self, source: JobSource, job_id: str) -> None:
+        from ftwatch.source.poll import PollIntervals, watch_job
+
+        intervals = self._intervals or PollIntervals.from_settings(self._settings)
+        watch = watch_job(source, job_id, clock=self._clock, intervals=intervals)
+        self.watchers.started(job_id, watch)
+        try:
+            async for snapshot in watch:
+                # The screen never reads `new_events` (the log reads the timeline view): dropped here, so the
+                # latest snapshot of a job does not hold on to a whole back-fill's API dicts.
+                self._node.post_message(m.JobUpdated(replace(snapshot, new_events=())))
+        finally:
+            self.watchers.ended(job_id, watch)
+
+    def _follow(self, job_id: str) -> None:
+        if self.source is not None:
+            self._node.run_worker(partial(self._poll_job, self.source, job_id), group=f"job:{job_id}", exclusive=True,
+                                  exit_on_error=False, description=f"follow {job_id}")
+
+    def _unfollow(self, job_id: str) -> None:
+        self._node.workers.cancel_group(self._node, f"job:{job_id}")
+
+    def sync(self, active: Iterable[str], selected: str | None, done: Callable[[str], bool]) -> None:
+        """Follow the active jobs and the selected one; stop following the rest."""
+        self.watchers.sync(active, selected, done)
+
+    def refresh_all(self) -> bool:
+        """Poll everything now; True when stopped watchers may restart (call `sync` next)."""
+        return self.watchers.refresh_all()
+
+    async def aclose(self) -> None:
+        self._node.workers.cancel_node(self._node)
+        if self.source is not None:
+            try:
+                await self.source.aclose()
+            except FtwatchError as error:
+                self._node.log.warning(f"closing the source: {error}")
