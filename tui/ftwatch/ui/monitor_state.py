@@ -111,6 +111,11 @@ class MonitorState:
                                                                    stronger))
         return self.options
 
+    def auto_smoothing(self) -> ChartOptions:
+        """Back to the weight chosen from the job's length (`=`)."""
+        self.options = replace(self.options, smoothing=None)
+        return self.options
+
     def toggle_log_scale(self) -> ChartOptions:
         self.options = replace(self.options, log_scale=not self.options.log_scale)
         return self.options

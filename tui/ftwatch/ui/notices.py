@@ -23,6 +23,7 @@ from ftwatch.domain.transitions import FinishNotices
 
 OSC9_TERMINALS = ("iterm.app", "wezterm", "ghostty", "kitty")
 NOTIFY_TIMEOUT = 30.0
+FINISH_TOAST_SECONDS = 6.0     # long enough to read; the row's badge and the bell say it for good
 
 
 def _safe(text: str) -> str:
@@ -73,7 +74,8 @@ def announce_finish(app, job_id: str, name: str, status: str) -> None:
     """Toast, bell and (where supported) a desktop notification for one finished job."""
     job_id, name, status = clean(job_id, max_len=64), clean(name, max_len=80), clean(status, max_len=30)
     severity = {"succeeded": "information", "failed": "error"}.get(status, "warning")
-    app.notify(f"{job_id} ({name}) {status}", title="Job finished", severity=severity, markup=False)
+    app.notify(f"{job_id} ({name}) {status}", title="Job finished", severity=severity, markup=False,
+               timeout=FINISH_TOAST_SECONDS)
     app.bell()
     sequence = desktop_notification("ftwatch", f"{job_id} {status}")
     if sequence is not None:

@@ -1,4 +1,4 @@
-"""The command palette's "jump to job": type part of an id, model or suffix, press enter.
+"""The command palette: "jump to job" (type part of an id, model or suffix) and every action by its name.
 
 Job names come from the server, and the palette's own highlighter parses its input as markup, so hits are
 built here from plain `Content` with the matched characters styled, never through `Matcher.highlight`.
@@ -50,3 +50,39 @@ class JumpToJob(Provider):
             for offset in offsets:
                 content = content.stylize(matcher.match_style, offset, offset + 1)
             yield Hit(score, content, partial(self._jump, job_id), text=candidate, help=phase)
+
+
+class RunAction(Provider):
+    """Every action the screen offers right now, by name ("Pause/resume", "Log scale"...), with its key.
+
+    Read from the screen's active bindings (the same list the footer and the help show), so an action is
+    offered exactly when its key would work, and a new binding appears here without being listed twice."""
+
+    def _actions(self) -> list[tuple[str, str, str]]:
+        seen, found = set(), []
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or not active.enabled or binding.description in seen:
+                continue
+            seen.add(binding.description)
+            key = binding.key_display or self.app.get_key_display(binding)
+            found.append((binding.description, key, binding.action))
+        return found
+
+    def _run(self, action: str) -> None:
+        self.app.call_later(self.screen.run_action, action)
+
+    async def discover(self) -> Hits:
+        for description, key, action in self._actions():
+            yield DiscoveryHit(Content(description), partial(self._run, action), text=description, help=f"key {key}")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for description, key, action in self._actions():
+            score, offsets = matcher.fuzzy_search.match(matcher.query, description)
+            if score <= 0:
+                continue
+            content = Content(description)
+            for offset in offsets:
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+            yield Hit(score, content, partial(self._run, action), text=description, help=f"key {key}")

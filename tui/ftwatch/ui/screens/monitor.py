@@ -30,7 +30,7 @@ from ftwatch.ui.min_size import too_small
 from ftwatch.ui.monitor_state import ChartOptions, MonitorState
 from ftwatch.ui.notices import FinishAnnouncer
 from ftwatch.ui.poll_workers import PollWorkers, SourceFactory
-from ftwatch.ui.screens.commands import JumpToJob
+from ftwatch.ui.screens.commands import JumpToJob, RunAction
 from ftwatch.ui.widgets import chart_render
 from ftwatch.ui.widgets.event_log import EventLog
 from ftwatch.ui.widgets.job_list import JobList
@@ -43,7 +43,7 @@ SMOOTHING = Binding.Group("Smoothing", compact=True)     # and "[] Smoothing"
 
 
 class MonitorScreen(Screen):
-    COMMANDS = {JumpToJob}
+    COMMANDS = {JumpToJob, RunAction}
     BINDINGS = [
         Binding("j", "move(1)", "Next job", group=JOBS, id="jobs.next"),
         Binding("k", "move(-1)", "Previous job", group=JOBS, id="jobs.previous"),
@@ -53,6 +53,8 @@ class MonitorScreen(Screen):
                 id="chart.smooth_less"),
         Binding("right_square_bracket", "smoothing(True)", "Smooth more", key_display="]", group=SMOOTHING,
                 id="chart.smooth_more"),
+        Binding("equals_sign", "smoothing_auto", "Auto smoothing", key_display="=", show=False,
+                id="chart.smooth_auto"),
         Binding("l", "log_scale", "Log scale", id="chart.log_scale"),
         Binding("m", "metric", "Metric", id="chart.metric"),
         Binding("f", "follow", "Follow log", id="log.follow"),
@@ -60,7 +62,7 @@ class MonitorScreen(Screen):
         Binding("c", "cancel_job", "Cancel job", id="job.cancel"),
         Binding("y", "copy", "Copy id", show=False, id="job.copy"),
         Binding("r", "refresh", "Refresh", show=False, id="app.refresh"),
-        Binding("escape", "focus_jobs", "Back to jobs", show=False, id="jobs.focus"),
+        Binding("escape", "escape", "Back to jobs / clear filter", show=False, id="jobs.focus"),
     ]
 
     def __init__(self, source_factory: SourceFactory, settings, *, demo: bool = False,
@@ -222,8 +224,11 @@ class MonitorScreen(Screen):
     def action_move(self, delta: int) -> None:
         self.query_one(JobList).move_by(delta)
 
-    def action_focus_jobs(self) -> None:
-        self.query_one(JobsPanel).close_filter(keep=True)
+    def action_escape(self) -> None:
+        """From another pane: back to the jobs. In the jobs list or its filter: clear the filter."""
+        panel = self.query_one(JobsPanel)
+        focused = self.focused
+        panel.close_filter(keep=not (focused is not None and panel in focused.ancestors_with_self))
 
     async def action_filter(self) -> None:
         await self.query_one(JobsPanel).open_filter()
@@ -234,6 +239,9 @@ class MonitorScreen(Screen):
 
     def action_smoothing(self, stronger: bool) -> None:
         self._show_options(self._state.smoothing_step(stronger))
+
+    def action_smoothing_auto(self) -> None:
+        self._show_options(self._state.auto_smoothing())
 
     def action_log_scale(self) -> None:
         self._show_options(self._state.toggle_log_scale())
@@ -249,6 +257,9 @@ class MonitorScreen(Screen):
     def action_refresh(self) -> None:
         if self._workers.refresh_all():
             self._sync_watchers()
+        followed = len(self._workers.watchers.followed)
+        self.notify(f"Polling now: the jobs list and {followed} followed job{'s' * (followed != 1)}",
+                    markup=False, timeout=2)
 
     def action_copy(self) -> None:
         job = self._state.selected_job

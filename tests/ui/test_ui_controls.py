@@ -1,0 +1,64 @@
+"""Controls keep their promises: Escape clears a filter, `=` is auto smoothing again, `r` says it polled, the
+palette runs any action by name."""
+
+from __future__ import annotations
+
+from ftwatch.ui.widgets.event_log import EventLog
+from ftwatch.ui.widgets.job_list import JobList
+from ftwatch.ui.widgets.status_line import StatusLine
+
+from .conftest import wait_for
+from .test_ui_monitor import SIZE, loaded
+
+
+async def test_escape_clears_the_filter_from_the_list_but_only_returns_from_the_log(world, make_app):
+    ids = world.populate_demo()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, ids[0])
+        jobs = app.screen.query_one(JobList)
+        await pilot.press("slash", *"pricer")
+        await wait_for(pilot, lambda: len(jobs.visible_ids) == 2, what="filtered rows")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(jobs.visible_ids) == len(ids), what="every row again")
+        assert "filter" not in app.screen.query_one(StatusLine).rendered_text and app.focused is jobs
+
+        await pilot.press("slash", *"pricer", "enter")            # enter keeps the filter
+        await wait_for(pilot, lambda: len(jobs.visible_ids) == 2, what="filtered rows")
+        app.screen.query_one(EventLog).focus()
+        await pilot.press("escape")                               # from the log: back to the list, filter kept
+        await pilot.pause(0.2)
+        assert app.focused is jobs and len(jobs.visible_ids) == 2
+        await pilot.press("escape")                               # in the list: cleared
+        await wait_for(pilot, lambda: len(jobs.visible_ids) == len(ids), what="every row again")
+
+
+async def test_equals_returns_to_auto_smoothing_and_r_says_it_polled(world, make_app):
+    ids = world.populate_demo()
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot, ids[0])
+        caption = lambda: app.screen.query_one("#chart-caption").rendered_text   # noqa: E731
+        await wait_for(pilot, lambda: "auto" in caption(), what="auto smoothing")
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: "auto" not in caption(), what="a chosen weight")
+        await pilot.press("equals_sign")
+        await wait_for(pilot, lambda: "auto" in caption(), what="auto again")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: any(n.message.startswith("Polling now") for n in app._notifications),
+                       what="the refresh notice")
+
+
+async def test_the_palette_runs_an_action_by_its_name(world, make_app):
+    ids = world.populate_demo()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, ids[0])
+        caption = lambda: app.screen.query_one("#chart-caption").rendered_text   # noqa: E731
+        assert "log" not in caption()
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"log scale")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "log" in caption(), what="log scale from the palette")
