@@ -47,20 +47,26 @@ def test_link_text_says_what_happens_and_when_it_will_retry():
     assert p.link_text(retrying, now) == "rate limited (429) · retrying in 8 s"
     failed = Connection(state=LinkState.FAILED, message="wrong key \x1b[2J")
     assert p.link_text(failed, now) == "stopped: wrong key " and p.link_tone(failed) == "bad"
-    assert p.link_text(Connection(state=LinkState.OK, last_success=now - 4), now) == "updated seconds ago"
+    recent = Connection(state=LinkState.OK, last_success=now - 4)
+    assert p.link_text(recent, now) == "jobs list updated seconds ago"          # the status line's subject
+    assert p.link_text(recent, now, what="job") == "job updated seconds ago"
 
 
 def test_a_healthy_link_says_something_that_never_changes_and_an_age_only_once_a_poll_is_late():
     now = 1000.0
-    texts = {p.link_text(Connection(state=LinkState.OK, last_success=now - age), now, every=2.0)
+    texts = {p.link_text(Connection(state=LinkState.OK, last_success=now - age), now, every=2.0, what="job")
              for age in (0.0, 1.0, 2.5, 4.9)}
-    assert texts == {"updated every 2 s"}                       # polls on time: the same words every tick
+    assert texts == {"job updated every 2 s"}                   # polls on time: the same words every tick
     late = Connection(state=LinkState.OK, last_success=now - 37)
-    assert p.link_text(late, now, every=2.0) == "updated 30 s ago" and p.link_tone(late, now, 2.0) == "warn"
+    assert p.link_text(late, now, every=2.0, what="job") == "job updated 30 s ago"
+    assert p.link_tone(late, now, 2.0) == "warn"
+    on_time = Connection(state=LinkState.OK, last_success=now - 8)
+    assert p.link_text(on_time, now, every=10.0) == "jobs list updated every 10 s"   # the status line's subject
     assert p.link_tone(Connection(state=LinkState.OK, last_success=now - 1), now, 2.0) == "good"
-    final = p.link_text(Connection(state=LinkState.OK, last_success=now - 3600), now, every=2.0, final=True)
-    assert final.startswith("updated at ") and final == p.link_text(
-        Connection(state=LinkState.OK, last_success=now - 3600), now + 600, every=2.0, final=True)
+    final = p.link_text(Connection(state=LinkState.OK, last_success=now - 3600), now, every=2.0, final=True,
+                        what="job")
+    assert final.startswith("job updated at ") and final == p.link_text(
+        Connection(state=LinkState.OK, last_success=now - 3600), now + 600, every=2.0, final=True, what="job")
 
 
 @pytest.mark.parametrize(("seconds", "text"), [(0, "<1m"), (59.9, "<1m"), (61, "1m"), (3725, "1h 02m")])

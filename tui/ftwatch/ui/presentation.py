@@ -4,9 +4,10 @@ Pure functions (no Textual), so the wording is tested without an app and the wid
 returns plain text: server strings are cleaned with `domain.text.clean` here and become `rich.text.Text`
 in the widgets, never markup.
 
-Nothing here ticks while all is well: a healthy link says "updated every 2 s", an age ("updated 40 s ago")
-appears only once a poll is late, and elapsed times count minutes. A label that changes every second
-repaints every second, and a quiet screen must write nothing to the terminal (issue 6: 0 B/s).
+Nothing here ticks while all is well: a healthy link says what it fetches and how often ("jobs list
+updated every 10 s" on the status line, "job updated every 2 s" in the job's header), an age ("job updated
+40 s ago") appears only once a poll is late, and elapsed times count minutes. A label that changes every
+second repaints every second, and a quiet screen must write nothing to the terminal (issue 6: 0 B/s).
 """
 
 from __future__ import annotations
@@ -100,12 +101,17 @@ def is_stale(connection: Connection, now: float, every: float | None) -> bool:
             and now - connection.last_success > stale_after(every))
 
 
-def link_text(connection: Connection, now: float, every: float | None = None, *, final: bool = False) -> str:
-    """One calm line about the link: `updated every 2 s`, `rate limited (429) · retrying in 8 s`.
+def link_text(connection: Connection, now: float, every: float | None = None, *, final: bool = False,
+              what: str = "jobs list") -> str:
+    """One calm line about one poll: `jobs list updated every 10 s`, `job updated 40 s ago`,
+    `rate limited (429) · retrying in 8 s`.
 
-    A healthy link says how often it polls, which never changes, so a quiet screen writes nothing to the
-    terminal; an age appears only once a poll is late (`every`: the poll interval). `final`: nothing more
-    will be fetched (a finished job), so the time of the last read is shown instead.
+    `what` names the thing the poll fetches, so the status line (the jobs list, every 10 s: the default) and a
+    job's header (`what="job"`, every 2 s) cannot be read as two claims about the same thing. A healthy link
+    says how often it polls, which never changes, so a quiet screen writes nothing to the terminal; an age
+    appears only once a poll is late (`every`: the poll interval). `final`: nothing more will be fetched (a
+    finished job), so the time of the last read is shown instead. Trouble reads the same for both: the
+    reason and the countdown, which is what matters then.
     """
     state = connection.state
     if state is LinkState.CONNECTING:
@@ -120,10 +126,10 @@ def link_text(connection: Connection, now: float, every: float | None = None, *,
     if connection.last_success is None:
         return "connected"
     if final:
-        return f"updated at {clock_time(connection.last_success)}"
+        return f"{what} updated at {clock_time(connection.last_success)}"
     if every is not None and not is_stale(connection, now, every):
-        return f"updated every {every:g} s"
-    return age_text(now - connection.last_success)
+        return f"{what} updated every {every:g} s"
+    return f"{what} {age_text(now - connection.last_success)}"
 
 
 def link_tone(connection: Connection, now: float | None = None, every: float | None = None) -> str:

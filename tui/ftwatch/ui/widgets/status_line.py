@@ -1,9 +1,11 @@
 """The calm bottom line: where the data comes from and how fresh it is.
 
-    SIMULATION  simulated API on 127.0.0.1 · updated every 10 s                 7 jobs · sort: newest
+    SIMULATION  simulated API on 127.0.0.1 · jobs list updated every 10 s       7 jobs · sort: newest
     api.openai.com · rate limited (429) · retrying in 8 s                        7 jobs · sort: newest
 
-A demo always says it is a simulation. Trouble is a state with a countdown, not a pop-up.
+A demo always says it is a simulation. Trouble is a state with a countdown, not a pop-up. When the line is
+short of room (80 columns), the source's name gives way first: the link's words (how fresh the list is, or
+what went wrong and when the next try is) are the part that changes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from ftwatch.ui.widgets.diff_lines import ViewLines
+
+SOURCE_LEAST = 8          # a source cut shorter than this says nothing; it is left out instead
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +48,6 @@ class StatusLine(ViewLines[StatusView]):
 
     def build_lines(self, width: int, height: int) -> list[Text]:
         view = self._view
-        left = Text(no_wrap=True)
-        if view.demo:
-            left.append(" SIMULATION ", self._style("demo"))
-            left.append(" ")
-        if view.source:
-            left.append(f"{view.source} · ")
-        left.append(view.link, self._style(view.tone))
         parts = []
         if view.jobs is not None:
             parts.append(f"{view.jobs} job{'s' if view.jobs != 1 else ''}")
@@ -58,9 +55,23 @@ class StatusLine(ViewLines[StatusView]):
             parts.append(f"filter: {view.filter}")
         parts.append(f"sort: {view.sort}")
         right = Text(" · ".join(parts) + " ", self._style("right"))
-        room = max(0, width - right.cell_len - 1)
+        room = max(0, width - right.cell_len - 2)           # two spaces at least between the halves
+        left = Text(no_wrap=True)
+        if view.demo:
+            left.append(" SIMULATION ", self._style("demo"))
+            left.append(" ")
+        link = Text(view.link, self._style(view.tone))
+        if view.source:
+            source = Text(view.source)
+            source_room = room - left.cell_len - link.cell_len - 3         # 3: the " · " between them
+            if source_room < source.cell_len:                              # "simulated API on 127…", or gone
+                source.truncate(source_room if source_room >= SOURCE_LEAST else 0, overflow="ellipsis")
+            if source.cell_len:
+                left.append_text(source)
+                left.append(" · ")
+        left.append_text(link)
         if left.cell_len > room:
             left.truncate(room, overflow="ellipsis")
-        left.append(" " * max(1, width - left.cell_len - right.cell_len))
+        left.append(" " * max(2, width - left.cell_len - right.cell_len))
         left.append_text(right)
         return [left]
