@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from typing import Any, Mapping, Sequence
 
 from ftwatch.domain.format import clock_time, human_duration
@@ -198,6 +199,17 @@ def bucket_means(xs: Sequence[float], ys: Sequence[float], width: int) -> list[f
         sums[column] += y
         counts[column] += 1
     return [total / count if count else math.nan for total, count in zip(sums, counts)]
+
+
+def created_text(timestamp: float | None) -> str:
+    """When a job was created, as "Nov 24 16:04" (local time): absolute, so a jobs-table column never ticks.
+    A time the platform cannot convert (a hostile `created_at` of 2**62) shows as "?"."""
+    if not isinstance(timestamp, (int, float)) or not math.isfinite(timestamp) or timestamp <= 0:
+        return ""
+    try:
+        return time.strftime("%b %d %H:%M", time.localtime(timestamp))
+    except (OverflowError, OSError, ValueError):
+        return "?"
 
 
 def tokens_text(tokens: int | None) -> str:

@@ -71,7 +71,8 @@ def job_row(job: Job, snapshot: JobSnapshot | None, smoothing: float | None) -> 
         eta = f"took {human_duration(job.finished_at - job.created_at)}"
     return JobRow(job_id=job.id, phase=phase, tone=p.TONES[phase], badge=p.badge(phase, job.status),
                   name=p.job_name(job), steps=steps, spark=spark, eta=eta, created_at=job.created_at,
-                  fraction=fraction)
+                  fraction=fraction, created=p.created_text(job.created_at), tokens=p.tokens_text(job.trained_tokens),
+                  hyper=p.hyperparameters_text(job.hyperparameters))
 
 
 def _sparkline(snapshot: JobSnapshot, smoothing: float | None) -> str:

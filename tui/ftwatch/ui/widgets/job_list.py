@@ -2,9 +2,15 @@
 
 Cost model (issue 6): a poll that changes one job must repaint only that job's row. `DataTable.update_cell`
 repaints the whole table, so `JobList` narrows that repaint to the changed cells (`refresh_cell`). Rows are rebuilt
-only when the set or the order of visible jobs changes (a new job, a filter, a sort); columns have fixed
-widths so an update never re-lays out the table. Cells are rendered again only when their value changed
-(`CellCachedTable`), so a poll renders the two or three cells it changed, not the row's five.
+only when the set or the order of visible jobs changes (a new job, a filter, a sort). Cells are rendered again
+only when their value changed (`CellCachedTable`), so a poll renders the two or three cells it changed, not
+the row's five.
+
+Columns fit their content (`job_columns.fit_columns`): each is as wide as its widest value within its
+bounds, so no column leaves a blank gap, and the width left over goes to more columns (created, trained
+tokens, then the hyperparameters) rather than to blank space. The layout is decided when the whole list
+arrives (the jobs list's poll) and on a resize, never on one job's update: an update never re-lays out the
+table (a value that outgrew its column ends in "…" until the next jobs-list poll widens it).
 """
 
 from __future__ import annotations
@@ -19,11 +25,10 @@ from textual.widgets import DataTable
 
 from ftwatch.domain.models import Phase
 from ftwatch.ui.widgets.cell_cache import CellCachedTable
+from ftwatch.ui.widgets.job_columns import COLUMNS, Layout, content_widths, fit_columns
 
-COLUMNS = (("badge", "status", 12), ("name", "suffix · model", 26), ("steps", "steps", 13),
-           ("spark", "loss", 8), ("eta", "eta / took", 12))
-_column_index_map = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
-NAME_MIN, NAME_MAX = 14, 48          # the name column takes whatever width the others leave
+__all__ = ["COLUMNS", "JobList", "JobRow", "SORTS"]
+
 SORTS = ("newest", "status", "name", "progress")
 _TONE_ORDER = {"active": 0, "waiting": 1, "bad": 2, "good": 3, "muted": 4}
 
@@ -42,6 +47,9 @@ class JobRow:
     eta: str
     created_at: int
     fraction: float | None = None
+    created: str = ""            # "Nov 24 16:04": an absolute time, so the column never ticks
+    tokens: str = ""             # "1.2M tokens" once the job has trained
+    hyper: str = ""              # "epochs 3 · batch 8 · lr× 1.8"
 
     def matches(self, needle: str) -> bool:
         haystack = f"{self.job_id} {self.name} {self.badge}".lower()
@@ -73,30 +81,35 @@ class JobList(CellCachedTable):
         self._sort = SORTS[0]
         self._selected: str | None = None
         self._row_only = False
-        self._column_index = _column_index_map
-        self._name_width = 0
+        self._layout: Layout = ()
+        self._column_index: dict[str, int] = {}
+        self._widest: dict[str, int] = content_widths(())
 
     def on_mount(self) -> None:
-        self._add_columns(self._fitting_name_width(self.app.size.width))
-
-    def _add_columns(self, name_width: int) -> None:
-        self._name_width = name_width
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=name_width if key == "name" else width)
-
-    def _fitting_name_width(self, width: int) -> int:
-        others = sum(column_width + 2 for key, _, column_width in COLUMNS if key != "name")
-        scrollbar = self.styles.scrollbar_size_vertical
-        return max(NAME_MIN, min(NAME_MAX, width - others - 2 - scrollbar))
+        self._fit(self.app.size.width)
 
     def on_resize(self) -> None:
-        """Fit the columns to the width (80 columns included) by giving the name what is left."""
-        name_width = self._fitting_name_width(self.size.width)
-        if name_width != self._name_width:
-            self.clear(columns=True)
-            self._add_columns(name_width)
-            self._order = []
+        """Fit the columns to the new width (80 columns included)."""
+        if self._fit(self.size.width):
             self._sync()
+
+    def _fit(self, width: int) -> bool:
+        """Lay the columns out for `width` and the widest values; True if that changed them (rows dropped)."""
+        room = width - self.styles.scrollbar_size_vertical
+        layout = fit_columns(room, self._widest, 2 * self.cell_padding)
+        if layout == self._layout:
+            return False
+        self._layout = layout
+        self._column_index = {key: i for i, (key, _, _) in enumerate(layout)}
+        self.clear(columns=True)
+        for key, label, column_width in layout:
+            self.add_column(label, key=key, width=column_width)
+        self._order = []
+        return True
+
+    @property
+    def column_keys(self) -> list[str]:
+        return [key for key, _, _ in self._layout]
 
     @property
     def selected_id(self) -> str | None:
@@ -115,7 +128,10 @@ class JobList(CellCachedTable):
         return list(self._order)
 
     def set_rows(self, rows: Iterable[JobRow]) -> None:
+        """The whole list (a jobs-list poll): the columns are measured again, and re-laid out if they must."""
         self._rows = {row.job_id: row for row in rows}
+        self._widest = content_widths(self._rows.values())
+        self._fit(self.size.width or self.app.size.width)
         self._sync()
 
     def update_row(self, row: JobRow) -> None:
@@ -172,7 +188,7 @@ class JobList(CellCachedTable):
         self.clear()
         for job_id in order:
             row = self._rows[job_id]
-            self.add_row(*(self._cell(row, key) for key, _, _ in COLUMNS), key=job_id)
+            self.add_row(*(self._cell(row, key) for key in self._column_index), key=job_id)
         self._order = order
         self._shown = {job_id: self._rows[job_id] for job_id in order}
         if not order:
@@ -181,14 +197,14 @@ class JobList(CellCachedTable):
         self.move_cursor(row=index, animate=False)
         self._announce(order[index])
 
-    @staticmethod
-    def _changed_columns(old: JobRow | None, new: JobRow) -> list[str]:
+    def _changed_columns(self, old: JobRow | None, new: JobRow) -> list[str]:
+        """The shown columns whose value differs (a column not shown waits for the next layout)."""
         if old is None:
-            return [key for key, _, _ in COLUMNS]
+            return list(self._column_index)
         changed = {f.name for f in fields(JobRow) if getattr(old, f.name) != getattr(new, f.name)}
         if {"tone", "phase"} & changed:
             changed.add("badge")
-        return [key for key, _, _ in COLUMNS if key in changed]
+        return [key for key in self._column_index if key in changed]
 
     def _cell(self, row: JobRow, column: str) -> Text:
         if column == "badge":
