@@ -63,8 +63,6 @@ async def test_at_120_columns_every_hint_is_on_screen_help_and_quit_included(wor
         assert "palette" not in row                    # Textual's "^p palette" hint pushed "? Help" off the row
 
 
-@pytest.mark.xfail(strict=True, reason="needs monitor.py: show=False on chart.log_scale, chart.metric and "
-                                       "log.follow (they stay in the help); drop this marker with that change")
 async def test_at_80_columns_help_and_quit_are_still_on_screen(world, make_app):
     world.populate_demo()
     async with make_app().run_test(size=(80, 24)) as pilot:
