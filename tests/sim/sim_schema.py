@@ -27,6 +27,15 @@ from sim_paths import OPENAPI_YAML
 
 _URI = "urn:openai-openapi"
 NULL_ERROR = {"code": None, "message": None, "param": None}
+# openai-ft-api.md §7: the yaml has no ErrorResponse schema, so the documented envelope is written here.
+ERROR_ENVELOPE = {
+    "type": "object", "required": ["error"], "additionalProperties": False,
+    "properties": {"error": {
+        "type": "object", "required": ["message", "type", "param", "code"], "additionalProperties": False,
+        "properties": {"message": {"type": "string"}, "type": {"type": "string"},
+                       "param": {"type": ["string", "null"]}, "code": {"type": ["string", "null"]}},
+    }},
+}
 
 
 def _to_2020_12(node: Any) -> Any:
@@ -83,3 +92,8 @@ def schema_problems(schema_name: str, instance: Any) -> list[str]:
 
 def raw_violations(schema_name: str, instance: Any) -> list[ValidationError]:
     return list(validator(schema_name).iter_errors(instance))
+
+
+def error_problems(instance: Any) -> list[str]:
+    """Violations of the documented error envelope, as readable strings."""
+    return [f"{list(e.absolute_path)}: {e.message}" for e in Draft202012Validator(ERROR_ENVELOPE).iter_errors(instance)]

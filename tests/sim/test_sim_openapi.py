@@ -13,17 +13,7 @@ from ftwatch.sim.server import SimServer
 from ftwatch.sim.world import FakeClock, World
 from jsonschema import Draft202012Validator
 from sim_paths import REAL_SAMPLES
-from sim_schema import path_schema_validator, raw_violations, schema_problems
-
-# openai-ft-api.md §7: the yaml has no ErrorResponse schema, so the documented envelope is written here.
-ERROR_ENVELOPE = {
-    "type": "object", "required": ["error"], "additionalProperties": False,
-    "properties": {"error": {
-        "type": "object", "required": ["message", "type", "param", "code"], "additionalProperties": False,
-        "properties": {"message": {"type": "string"}, "type": {"type": "string"},
-                       "param": {"type": ["string", "null"]}, "code": {"type": ["string", "null"]}},
-    }},
-}
+from sim_schema import ERROR_ENVELOPE, path_schema_validator, raw_violations, schema_problems
 
 
 async def get_json(client: openai.AsyncOpenAI, path: str, **query: Any) -> Any:

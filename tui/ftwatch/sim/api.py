@@ -7,6 +7,7 @@ Decisions where the real API is not documented (listed in the issue note too):
 - Unknown job: 404 "No such fine-tuning job: <id>" (wording modelled on the verified Files 404).
 - Unknown route: 404 "Invalid URL (GET /v1/...)", as the real API answers.
 - Azure paths (`/openai/fine_tuning/...?api-version=`, `/openai/v1/...`) and the `api-key` header work.
+- A create body is parsed as strict JSON, then checked field by field (create_request.py) before a job exists.
 """
 
 from __future__ import annotations
@@ -118,14 +119,7 @@ class Api:
         return Response(200, self.world.job_json(job))
 
     def create_job(self, *, query: Mapping[str, str], body: bytes) -> Response:
-        try:
-            payload = json.loads(body or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise ApiError(400, "We could not parse the JSON body of your request. The OpenAI API expects a "
-                                "JSON payload, but what was sent was not valid JSON.") from None
-        if not isinstance(payload, dict):
-            raise ApiError(400, "The request body must be a JSON object.")
-        return Response(200, self.world.create_from_request(payload))
+        return Response(200, self.world.create_from_request(_json_body(body)))
 
     def cancel(self, *, job: str, query: Mapping[str, str], body: bytes) -> Response:
         return Response(200, self.world.cancel(job))
@@ -142,6 +136,22 @@ class Api:
 
     def file_content(self, *, file: str, query: Mapping[str, str], body: bytes) -> Response:
         return Response(200, encode(self.world.result_file(file).csv), content_type="application/octet-stream")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json_body(body: bytes) -> Any:
+    """Strict JSON, as a real server parses it: no NaN/Infinity, no lone surrogates (they cannot be sent back
+    as UTF-8), nothing nested too deep for the parser."""
+    try:
+        payload = json.loads(body or b"{}", parse_constant=_reject_constant)
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):      # JSONDecodeError, UnicodeError and over-long integers are ValueErrors
+        raise ApiError(400, "We could not parse the JSON body of your request. The OpenAI API expects a "
+                            "JSON payload, but what was sent was not valid JSON.") from None
+    return payload
 
 
 def _limit(query: Mapping[str, str], default: int) -> int:

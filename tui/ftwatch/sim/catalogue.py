@@ -186,10 +186,28 @@ def hyperparameters(batch_size: Any = "auto", lr: Any = "auto", n_epochs: Any = 
     return {"batch_size": batch_size, "learning_rate_multiplier": lr, "n_epochs": n_epochs}
 
 
+def method_object(method: dict[str, Any] | None, hyper: dict[str, Any]) -> dict[str, Any]:
+    """The job's `method`: supervised as real jobs show it (the other two keys null), or the DPO / reinforcement
+    configuration that was asked for, its hyperparameters completed with "auto" (reinforcement: the grader too)."""
+    kind = method.get("type") if method else "supervised"
+    if method is None or kind == "supervised":
+        return {"type": "supervised", "dpo": None, "reinforcement": None,
+                "supervised": {"hyperparameters": dict(hyper)}}
+    config = dict(method.get(kind) or {})
+    given = config.get("hyperparameters") or {}
+    if kind == "dpo":
+        config["hyperparameters"] = {"beta": given.get("beta", "auto"), **hyper}
+    else:
+        config["hyperparameters"] = {**hyper, **{k: given.get(k, default) for k, default in (
+            ("reasoning_effort", "default"), ("compute_multiplier", "auto"), ("eval_interval", "auto"),
+            ("eval_samples", "auto"))}}
+    return {"type": kind, kind: config}
+
+
 def job_object(*, job_id: str, created_at: int, model: str, organization_id: str, seed: int,
                training_file: str, validation_file: str | None, suffix: str | None,
                metadata: dict[str, str] | None, hyper: dict[str, Any],
-               integrations: list[Any] | None = None) -> dict[str, Any]:
+               integrations: list[Any] | None = None, method: dict[str, Any] | None = None) -> dict[str, Any]:
     """A job as the create endpoint returns it (2026 field set and order, recorded sample)."""
     return {
         "id": job_id,
@@ -210,12 +228,7 @@ def job_object(*, job_id: str, created_at: int, model: str, organization_id: str
         "estimated_finish": None,
         "integrations": list(integrations or []),
         "metadata": metadata,
-        "method": {
-            "type": "supervised",
-            "dpo": None,
-            "reinforcement": None,
-            "supervised": {"hyperparameters": dict(hyper)},
-        },
+        "method": method_object(method, hyper),
         "user_provided_suffix": suffix,
         "usage_metrics": None,
         "shared_with_openai": False,
@@ -234,6 +247,11 @@ def with_hyperparameters(job: dict[str, Any], hyper: dict[str, Any]) -> dict[str
     method = out.get("method")
     if isinstance(method, dict) and isinstance(method.get("supervised"), dict):
         out["method"] = {**method, "supervised": {"hyperparameters": dict(hyper)}}
+    elif isinstance(method, dict) and method.get("type") in ("dpo", "reinforcement"):
+        config = method.get(method["type"])
+        if isinstance(config, dict):
+            merged = {**(config.get("hyperparameters") or {}), **hyper}
+            out["method"] = {**method, method["type"]: {**config, "hyperparameters": merged}}
     return out
 
 

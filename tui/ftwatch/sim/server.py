@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import logging
 import random
 from typing import Any
 
@@ -29,6 +30,8 @@ _BAD_GATEWAY = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body
 
 
 KEEP_REQUESTS = 100_000
+MAX_BODY_BYTES = 4 * 1024 * 1024
+_log = logging.getLogger("ftwatch.sim")
 
 
 def is_loopback(host: str) -> bool:
@@ -71,7 +74,7 @@ class SimServer:
         """Bind (the same port again after a stop) and serve. OSError if the port is taken."""
         if self._runner is not None:
             return
-        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.25,
                                handler_cancellation=True)
@@ -99,7 +102,10 @@ class SimServer:
 
     # --- one request -------------------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        body = await request.read()
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return _envelope(413, f"The request body is too large (more than {MAX_BODY_BYTES} bytes).", {})
         query = {k: request.query.getone(k) for k in request.query}
         self.requests.append((request.method, request.path, query))
         self.request_count += 1
@@ -112,13 +118,23 @@ class SimServer:
             return _error_fault(fault, headers)
         if fault is not None and fault.kind == "slow":
             await asyncio.sleep(fault.number("slow-seconds", 5.0))
-        response = self.api.handle(request.method, request.path, query, request.headers, body)
-        payload = _payload(response, fault)
+        try:
+            response = self.api.handle(request.method, request.path, query, request.headers, body)
+            payload = _payload(response, fault)
+        except Exception:      # a simulator bug: say so in the API's own envelope, and in the log
+            _log.exception("simulator error on %s %s", request.method, request.path)
+            return _envelope(500, _SERVER_ERRORS["500"][0], headers, type_="server_error")
         headers.update(response.headers)
         if fault is not None and fault.kind == "drop":
             return await _drop(request, response, payload, headers)
         return web.Response(status=response.status, body=payload, headers=headers,
                             content_type=response.content_type)
+
+
+def _envelope(status: int, message: str, headers: dict[str, str], *, type_: str = "invalid_request_error"
+              ) -> web.Response:
+    return web.json_response({"error": {"message": message, "type": type_, "param": None, "code": None}},
+                             status=status, headers=headers)
 
 
 def _payload(response: Response, fault: Fault | None) -> bytes:
@@ -133,7 +149,10 @@ def _payload(response: Response, fault: Fault | None) -> bytes:
         elif fault.kind == "lying-has-more":
             body = {**body, "has_more": not body["has_more"]}
     # allow_nan: a hostile scenario may hold NaN/Infinity and is served as given (simulated data has none).
-    text = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    try:
+        text = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:      # a lone surrogate in a scenario's text: escaped, the body stays valid UTF-8
+        text = json.dumps(body).encode("ascii")
     if fault is not None and fault.kind == "badjson":
         return text[: max(1, len(text) // 2)]
     return text

@@ -51,6 +51,7 @@ class JobSpec:
     validation_file: str | None = None
     hyperparameters: dict[str, Any] = field(default_factory=dict)
     integrations: list[Any] = field(default_factory=list)
+    method: dict[str, Any] | None = None      # a checked create request's method (None: supervised)
     failure_code: str = "invalid_training_file"
     cancel_at_step: int | None = None
     timing: Timing = field(default_factory=Timing)
@@ -92,7 +93,7 @@ def build_simulated_job(spec: JobSpec, *, start_wall: float, speed: float, rng: 
         seed=spec.seed if spec.seed is not None else rng.randint(0, 2**31 - 1),
         training_file=training_file, validation_file=validation_file, suffix=spec.suffix,
         metadata=spec.metadata, hyper=given,
-        integrations=spec.integrations,
+        integrations=spec.integrations, method=spec.method,
     )
     emit = _Emitter(timeline, ids, clock)
     timeline.states.add(clock.wall, job)

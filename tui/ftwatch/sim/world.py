@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ftwatch.sim import catalogue as cat
+from ftwatch.sim.create_request import parse_create
 from ftwatch.sim.demo import populate
 from ftwatch.sim.errors import ApiError, ScenarioError
 from ftwatch.sim.recorded import RecordedJobBuilder
@@ -85,28 +86,22 @@ class World:
                                        organization_id=self.organization_id)
         return self._add(timeline)
 
-    def create_from_request(self, body: dict[str, Any]) -> dict[str, Any]:
-        """POST /fine_tuning/jobs: the job starts validating now; files whose id contains "invalid"
-        fail validation, so a client can exercise a failure on purpose."""
-        for name in ("model", "training_file"):
-            if not isinstance(body.get(name), str) or not body.get(name):
-                raise ApiError(400, f"Missing required parameter: '{name}'.", param=name,
-                               code="missing_required_parameter")
-        model = cat.MODEL_SNAPSHOTS.get(body["model"], body["model"])
-        hyper = _requested_hyperparameters(body)
-        n_epochs = hyper.get("n_epochs") if isinstance(hyper.get("n_epochs"), int) else 3
-        rng = random.Random(f"{self.seed}:{body['training_file']}")
-        validation_file = body.get("validation_file") if isinstance(body.get("validation_file"), str) else None
+    def create_from_request(self, body: Any) -> dict[str, Any]:
+        """POST /fine_tuning/jobs: the body is checked as the real API checks it (create_request.py; an ApiError
+        400 if it fails), then the job starts validating now. Training files whose id contains "invalid" fail
+        validation, so a client can exercise a failure on purpose."""
+        request = parse_create(body)
+        hyper = request.hyperparameters
+        n_epochs = hyper["n_epochs"] if isinstance(hyper.get("n_epochs"), int) else 3
+        rng = random.Random(f"{self.seed}:{request.training_file}")
         job_id = self.create_job(
             total_steps=rng.randint(40, 400) * n_epochs // 3 or n_epochs, n_epochs=n_epochs,
-            validation=validation_file is not None,
-            fate="fail" if "invalid" in body["training_file"] else "succeed", model=model,
-            suffix=body.get("suffix") if isinstance(body.get("suffix"), str) else None,
-            metadata=body.get("metadata") if isinstance(body.get("metadata"), dict) else None,
-            training_file=body["training_file"], validation_file=validation_file,
-            seed=body.get("seed") if isinstance(body.get("seed"), int) else None,
-            hyperparameters=hyper,
-            integrations=body.get("integrations") if isinstance(body.get("integrations"), list) else [],
+            validation=request.validation_file is not None,
+            fate="fail" if "invalid" in request.training_file else "succeed",
+            model=cat.MODEL_SNAPSHOTS.get(request.model, request.model), suffix=request.suffix,
+            metadata=request.metadata, training_file=request.training_file,
+            validation_file=request.validation_file, seed=request.seed, hyperparameters=hyper,
+            integrations=request.integrations, method=request.method,
         )
         return self.job_json(job_id)
 
@@ -231,13 +226,3 @@ class World:
 
 def _at(entry: ScenarioEntry) -> str:
     return f"{entry.where}: " if entry.where else ""
-
-
-def _requested_hyperparameters(body: dict[str, Any]) -> dict[str, Any]:
-    method = body.get("method")
-    if isinstance(method, dict) and isinstance(method.get("supervised"), dict):
-        hyper = method["supervised"].get("hyperparameters")
-        if isinstance(hyper, dict):
-            return hyper
-    hyper = body.get("hyperparameters")
-    return hyper if isinstance(hyper, dict) else {}
