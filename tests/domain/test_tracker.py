@@ -107,7 +107,19 @@ def test_phase_follows_the_job_object():
     tracker.update_job(parse_job({**tracker.job.raw, "status": "succeeded"}))
     tracker.merge([make_event(1, created_at=1_700_000_843)])
     snap = tracker.snapshot(connection=OK, now=0)
-    assert snap.phase is Phase.SUCCEEDED and snap.progress.label == "took 14m 03s"
+    # One duration everywhere (job_took): to the API's finished_at, which the jobs list row has on first
+    # paint too, not to the last event it would have to fetch (the row and the header used to disagree).
+    assert snap.phase is Phase.SUCCEEDED and snap.progress.label == "took 8m 20s"
+    tracker.update_job(parse_job({**tracker.job.raw, "status": "failed", "finished_at": None}))
+    assert tracker.snapshot(connection=OK, now=0).progress.label == "took 14m 03s"   # no finished_at: last event
+
+
+def test_a_finished_jobs_row_and_header_say_the_same_duration():
+    from ftwatch.domain.progress import job_took
+
+    assert job_took(1_700_000_000, 1_700_000_500, 1_700_000_843) == 500
+    assert job_took(1_700_000_000, None, 1_700_000_843) == 843
+    assert job_took(None, 1_700_000_500) is None and job_took(1_700_000_000, None) is None
 
 
 def test_eta_appears_while_running():

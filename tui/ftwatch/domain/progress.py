@@ -29,6 +29,16 @@ def step_rate(recent: Sequence[tuple[int, float]]) -> float | None:
     return (last_step - first_step) / (last_time - first_time)
 
 
+def job_took(created_at: float | None, finished_at: float | None, last_event_at: float | None = None) -> float | None:
+    """How long a finished job took, one definition everywhere (jobs list row, header, summary): from
+    `created_at` to the API's `finished_at` (the model built, the figure OpenAI's dashboard shows), or, for
+    jobs that never get one (failed, cancelled), to their last event. None when neither is known."""
+    end = finished_at if finished_at is not None else last_event_at
+    if created_at is None or end is None:
+        return None
+    return max(0.0, end - created_at)
+
+
 def estimate_progress(
     *,
     phase: Phase,
@@ -39,12 +49,14 @@ def estimate_progress(
     training_started_at: float | None = None,
     training_ended_at: float | None = None,
     ended_at: float | None = None,
+    finished_at: float | None = None,
     now: float,
 ) -> Progress:
     """`recent`: the latest (step, created_at) pairs of metrics events, oldest first.
 
     `training_ended_at`: when the last step finished (job `finished_at`, or the last step's event);
-    `ended_at`: when a finished job's last event happened. Times are wall-clock seconds.
+    `ended_at`: when a finished job's last event happened; `finished_at`: the job's own (see `job_took`).
+    Times are wall-clock seconds.
     """
     fraction = None
     if step is not None and total_steps:
@@ -52,8 +64,7 @@ def estimate_progress(
     started = training_started_at if training_started_at is not None else created_at
 
     if phase.is_terminal:
-        end = ended_at if ended_at is not None else training_ended_at
-        took = end - created_at if end is not None and created_at is not None else None
+        took = job_took(created_at, finished_at, ended_at if ended_at is not None else training_ended_at)
         label = f"took {human_duration(took)}" if took is not None else ""
         return Progress(step, total_steps, fraction, None, took, label)
 

@@ -127,6 +127,7 @@ class JobTracker:
                 training_started_at=started_at,
                 training_ended_at=self.job.finished_at if self.job.finished_at is not None else last_step_at,
                 ended_at=self._ended_at(),
+                finished_at=self.job.finished_at,
                 now=now,
             ),
             trend=self._train_loss_trend(now),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ftwatch.domain.format import human_duration, metric_value
 from ftwatch.domain.models import Job, Phase
 from ftwatch.domain.phase import job_phase
+from ftwatch.domain.progress import job_took
 from ftwatch.domain.metrics.smoothing import half_life, next_weight, weight_for
 from ftwatch.domain.snapshot import JobSnapshot, MetricsView, Trend
 from ftwatch.domain.text import clean
@@ -67,8 +68,9 @@ def job_row(job: Job, snapshot: JobSnapshot | None, smoothing: float | None) -> 
         steps = f"{counts} {p.mini_bar(fraction)}".strip() if counts else ""
         eta = progress.label if phase is not Phase.EVALUATING else "evaluating"
         spark = _sparkline(snapshot, smoothing)
-    if not eta and phase.is_terminal and job.finished_at:
-        eta = f"took {human_duration(job.finished_at - job.created_at)}"
+    if not eta and phase.is_terminal:
+        took = job_took(job.created_at, job.finished_at)
+        eta = f"took {human_duration(took)}" if took is not None else ""
     return JobRow(job_id=job.id, phase=phase, tone=p.TONES[phase], badge=p.badge(phase, job.status),
                   name=p.job_name(job), steps=steps, spark=spark, eta=eta, created_at=job.created_at,
                   fraction=fraction, created=p.created_text(job.created_at), tokens=p.tokens_text(job.trained_tokens),
