@@ -247,3 +247,24 @@ def smoothing_text(weight: float, half_life_steps: float, auto: bool) -> str:
         return "raw (no smoothing)"
     mode = "auto " if auto else ""
     return f"smoothing {mode}{weight:.3f} (half-life {half_life_steps:.0f} steps)"
+
+
+def no_jobs_text(connection: Connection, now: float) -> tuple[str, str] | None:
+    """What the job pane says while there is no job to show: (a short line for the header, the whole story
+    for the chart's room), or None while still connecting. A refused key or an unreachable host is stated
+    where people look, not only in the status line, with what to do about it."""
+    message = clean(connection.message, max_len=300)
+    if connection.state is LinkState.FAILED:
+        hint = ""
+        if "401" in message or "key" in message.lower():
+            hint = " Check OPENAI_API_KEY (and --base-url / OPENAI_BASE_URL), then restart ftwatch."
+        return f"cannot list the jobs: {message}", f"Cannot list the fine-tuning jobs: {message}.{hint}"
+    if connection.state is LinkState.RETRYING:
+        wait = max(0, math.ceil((connection.retry_at or now) - now))
+        when = f"retrying in {wait} s" if wait > 0 else "retrying now"
+        reason = message or "connection problem"
+        return f"{reason} · {when}", f"Cannot reach the API yet: {reason}. {when.capitalize()} (r retries now)."
+    if connection.state is LinkState.OK:
+        return ("no fine-tuning jobs in this account yet",
+                "No fine-tuning jobs in this account yet: jobs you create appear here within a poll.")
+    return None

@@ -78,6 +78,7 @@ class MonitorScreen(Screen):
         self._workers = PollWorkers(self, settings, clock)
         self._announcer = FinishAnnouncer(self, getattr(settings, "notify_cmd", None))
         self._actions = JobActions(self)
+        self._no_jobs_shown: tuple[str, str] | None = None
 
     # --- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -141,7 +142,7 @@ class MonitorScreen(Screen):
         self._state.jobs_connection = replace(self._state.jobs_connection, state=LinkState.FAILED,
                                               message=message.error.message)
         self._show_status()
-        self.query_one(JobPane).show_placeholder(f"cannot connect: {message.error.message}", "no data source")
+        self._show_no_jobs()
 
     def on_jobs_refreshed(self, message: m.JobsRefreshed) -> None:
         jobs = self._state.apply_jobs(message.snapshot)
@@ -153,6 +154,17 @@ class MonitorScreen(Screen):
                                              for job in jobs)
             self._sync_watchers()
         self._show_status()
+        self._show_no_jobs()
+
+    def _show_no_jobs(self) -> None:
+        """With no job to show, the job pane says why (key refused, host unreachable, retrying in N s, an
+        empty account) instead of "connecting…"; it repaints only when those words change."""
+        if self._state.jobs:
+            return
+        words = p.no_jobs_text(self._state.jobs_connection, self._clock())
+        if words is not None and words != self._no_jobs_shown:
+            self._no_jobs_shown = words
+            self.query_one(JobPane).show_placeholder(*words)
 
     def on_job_updated(self, message: m.JobUpdated) -> None:
         snapshot = self._state.apply_job(message.snapshot)
@@ -206,6 +218,7 @@ class MonitorScreen(Screen):
         """Once a second: countdowns and late-poll ages. While every poll is on time nothing changes, so
         nothing repaints (each label repaints only if its words changed)."""
         self._show_status()
+        self._show_no_jobs()
         snapshot = self._state.selected_snapshot
         if snapshot is not None:
             self.query_one(JobPane).tick(snapshot, self._clock())
