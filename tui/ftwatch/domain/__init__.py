@@ -8,10 +8,12 @@ only what it needs):
     parse           API dicts -> models, never raising on hostile input
     text            server strings made inert for a terminal (control sequences, bidi, line breaks)
     format          plain one-line renderings shared by the TUI's log and `ftwatch follow`
+    wrap            a log line folded into rows of a pane (breaks at spaces, hanging indent)
     phase           what a job is doing (validating, queued, training, evaluating, finished...)
     progress        step/total, rate and ETA from the recent steps
     transitions     "job finished" said once per job
     tracker         JobTracker: the aggregate the poller drives and snapshots come from
+    row_peek        a finished job's row from one page of its newest events (steps, last loss)
 
     events/         a job's event history (see events/__init__.py)
         api_events      pages as the API sent them, parsed only when read

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from ftwatch.domain.models import Job
+from ftwatch.domain.row_peek import RowPeek
 from ftwatch.domain.snapshot import JobSnapshot, JobsSnapshot
 from ftwatch.errors import FtwatchError
 from ftwatch.source.base import JobSource
@@ -51,3 +52,11 @@ class JobActionAnswered(Message, bubble=False):
     job_id: str
     job: Job | None = None
     error: FtwatchError | None = None
+
+
+@dataclass
+class RowPeeked(Message, bubble=False):
+    """One look at a finished job's newest events, for its row (see `domain.row_peek`)."""
+
+    job_id: str
+    peek: RowPeek

@@ -22,6 +22,7 @@ from typing import Sequence
 from ftwatch.domain.metrics.smoothing import next_weight, weight_for
 from ftwatch.domain.models import Job, Phase
 from ftwatch.domain.phase import job_phase
+from ftwatch.domain.row_peek import RowPeek
 from ftwatch.domain.snapshot import Connection, JobSnapshot, JobsSnapshot, LinkState
 
 
@@ -48,6 +49,8 @@ class MonitorState:
         self.selected: str | None = None
         self.jobs_connection = Connection()
         self.options = options or ChartOptions()
+        self.peeks: dict[str, RowPeek] = {}
+        self._peek_asked: set[str] = set()
 
     # --- reconciling the two streams ------------------------------------------------------------
     def apply_jobs(self, snapshot: JobsSnapshot) -> list[Job] | None:
@@ -81,6 +84,15 @@ class MonitorState:
         """The server's answer to cancel/pause/resume is the freshest word on the job's status."""
         if job.id and job.created_at:
             self.jobs[job.id] = job
+
+    def wanted_peeks(self, limit: int) -> list[str]:
+        """Finished jobs never followed, newest first, whose rows would stay empty without one cheap look at
+        their newest events; each is asked for once (`limit` at a time)."""
+        wanted = [job_id for job_id, job in self.jobs.items()
+                  if job_id not in self._peek_asked and job_id not in self.latest
+                  and job_phase(job, None).is_terminal][:limit]
+        self._peek_asked.update(wanted)
+        return wanted
 
     def phase(self, job_id: str) -> Phase | None:
         job = self.jobs.get(job_id)

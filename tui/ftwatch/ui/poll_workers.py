@@ -83,6 +83,23 @@ class PollWorkers:
     def _unfollow(self, job_id: str) -> None:
         self._node.workers.cancel_group(self._node, f"job:{job_id}")
 
+    def peek(self, job_ids: list[str]) -> None:
+        """One page of newest events for each finished, unvisited job (its row's steps and last loss)."""
+        if self.source is not None and job_ids:
+            self._node.run_worker(partial(self._peek, self.source, job_ids), group="peek", exit_on_error=False,
+                                  description="read finished jobs' last steps")
+
+    async def _peek(self, source: JobSource, job_ids: list[str]) -> None:
+        from ftwatch.domain.row_peek import PEEK_LIMIT, peek_events
+
+        for job_id in job_ids:
+            try:
+                page = await source.list_events(job_id, limit=PEEK_LIMIT)
+            except FtwatchError as error:        # the row stays as it is; a visit reads the job whole
+                self._node.log.warning(f"peek at {job_id}: {error}")
+                continue
+            self._node.post_message(m.RowPeeked(job_id, peek_events(page.events)))
+
     def sync(self, active: Iterable[str], selected: str | None, done: Callable[[str], bool]) -> None:
         """Follow the active jobs and the selected one; stop following the rest."""
         self.watchers.sync(active, selected, done)

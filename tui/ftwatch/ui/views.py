@@ -12,6 +12,7 @@ from ftwatch.domain.format import human_duration, metric_value
 from ftwatch.domain.models import Job, Phase
 from ftwatch.domain.phase import job_phase
 from ftwatch.domain.progress import job_took
+from ftwatch.domain.row_peek import RowPeek
 from ftwatch.domain.metrics.smoothing import half_life, next_weight, weight_for
 from ftwatch.domain.snapshot import JobSnapshot, MetricsView, Trend
 from ftwatch.domain.text import clean
@@ -57,7 +58,9 @@ def pick_family(metrics: MetricsView | None, label: str) -> Family:
     return next((f for f in options if f.label == label), options[0])
 
 
-def job_row(job: Job, snapshot: JobSnapshot | None, smoothing: float | None) -> JobRow:
+def job_row(job: Job, snapshot: JobSnapshot | None, smoothing: float | None, peek: RowPeek | None = None) -> JobRow:
+    """One row of the jobs list. `peek`: one look at a finished, unvisited job's newest events, so its row
+    shows its last step and loss on first paint (the snapshot wins once the job is followed)."""
     phase = job_phase(job, snapshot)
     steps = spark = eta = ""
     fraction = None
@@ -68,8 +71,14 @@ def job_row(job: Job, snapshot: JobSnapshot | None, smoothing: float | None) -> 
         steps = f"{counts} {p.mini_bar(fraction)}".strip() if counts else ""
         eta = progress.label if phase is not Phase.EVALUATING else "evaluating"
         spark = _sparkline(snapshot, smoothing)
+    elif peek is not None:
+        if peek.step is not None and peek.total_steps:
+            fraction = min(1.0, max(0.0, peek.step / peek.total_steps))
+        counts = p.steps_text(peek.step, peek.total_steps)
+        steps = f"{counts} {p.mini_bar(fraction)}".strip() if counts else ""
+        spark = f"last {metric_value(peek.last_loss)}" if peek.last_loss is not None else ""
     if not eta and phase.is_terminal:
-        took = job_took(job.created_at, job.finished_at)
+        took = job_took(job.created_at, job.finished_at, peek.last_event_at if peek is not None else None)
         eta = f"took {human_duration(took)}" if took is not None else ""
     return JobRow(job_id=job.id, phase=phase, tone=p.TONES[phase], badge=p.badge(phase, job.status),
                   name=p.job_name(job), steps=steps, spark=spark, eta=eta, created_at=job.created_at,

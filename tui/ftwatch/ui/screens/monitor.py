@@ -40,6 +40,7 @@ from ftwatch.ui.widgets.status_line import StatusLine, StatusView
 
 JOBS = Binding.Group("Jobs", compact=True)               # the footer shows "jk Jobs"
 SMOOTHING = Binding.Group("Smoothing", compact=True)     # and "[] Smoothing"
+PEEKS_AT_ONCE = 40      # finished jobs read for their rows per jobs-list poll (one small request each)
 
 
 class MonitorScreen(Screen):
@@ -149,10 +150,9 @@ class MonitorScreen(Screen):
         if jobs is not None:
             for job in jobs:
                 self._announcer.seen(job, p.job_name(job))
-            smoothing = self._state.options.smoothing
-            self.query_one(JobList).set_rows(views.job_row(job, self._state.latest.get(job.id), smoothing)
-                                             for job in jobs)
+            self.query_one(JobList).set_rows(self._row(job) for job in jobs)
             self._sync_watchers()
+            self._workers.peek(self._state.wanted_peeks(PEEKS_AT_ONCE))
         self._show_status()
         self._show_no_jobs()
 
@@ -172,7 +172,7 @@ class MonitorScreen(Screen):
             self._workers.watchers.failed(snapshot.job.id)
         if snapshot.job.created_at:
             self._announcer.seen(snapshot.job, p.job_name(snapshot.job))
-            self.query_one(JobList).update_row(views.job_row(snapshot.job, snapshot, self._state.options.smoothing))
+            self.query_one(JobList).update_row(self._row(snapshot.job))
         if snapshot.job.id == self._state.selected:
             self._show_job(snapshot)
 
@@ -180,9 +180,18 @@ class MonitorScreen(Screen):
         self._actions.answered(message)
         if message.job is not None:
             self._state.apply_answer(message.job)
-            self.query_one(JobList).update_row(views.job_row(
-                message.job, self._state.latest.get(message.job_id), self._state.options.smoothing))
+            self.query_one(JobList).update_row(self._row(message.job))
         self.action_refresh()
+
+    def on_row_peeked(self, message: m.RowPeeked) -> None:
+        self._state.peeks[message.job_id] = message.peek
+        job = self._state.jobs.get(message.job_id)
+        if job is not None and message.job_id not in self._state.latest:
+            self.query_one(JobList).update_row(self._row(job))
+
+    def _row(self, job) -> views.JobRow:
+        state = self._state
+        return views.job_row(job, state.latest.get(job.id), state.options.smoothing, state.peeks.get(job.id))
 
     # --- routing data down ------------------------------------------------------------------------
     @on(JobList.Selected)
