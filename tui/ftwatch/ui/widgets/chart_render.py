@@ -7,6 +7,9 @@ delay the first frame. Its figure is module-global, so call this on the UI threa
 Stable axes keep repaints small: the x axis spans the whole job (0 .. total steps) so a new step does not
 shift every column, and the y limits are rounded outwards to "nice" numbers so they move only when the loss
 leaves the current range. Between two polls most lines of the chart are therefore identical.
+
+Each series has its own mark (braille raw, `•` smoothed, `×` validation, `◆` full validation, `┊` epochs)
+and the first row is a legend of the drawn ones (`chart_legend`), so the chart reads without colour.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from typing import Sequence
 from rich.color import Color
 from rich.style import Style
 from rich.text import Span, Text
+
+from ftwatch.ui.widgets import chart_legend
 
 RGB = tuple[int, int, int]
 Points = tuple[Sequence[float], Sequence[float]]
@@ -38,10 +43,10 @@ class ChartColors:
 class ChartSpec:
     width: int
     height: int
-    raw: Points | None = None          # faint, behind everything
-    smoothed: Points | None = None
-    valid: Points | None = None        # batch validation: a line
-    full: Points | None = None         # full validation: distinct markers
+    raw: Points | None = None          # braille dots, faint, behind everything
+    smoothed: Points | None = None     # a line of `•`
+    valid: Points | None = None        # batch validation: `×` points
+    full: Points | None = None         # full validation: `◆` points
     x_max: float | None = None         # total steps when known
     epochs: tuple[float, ...] = ()     # epoch boundaries (steps)
     log_scale: bool = False
@@ -132,7 +137,12 @@ def preload() -> None:
     import plotext  # noqa: F401
 
 
+LEGEND_ROW_FROM = 10     # rows: a chart this tall gives its legend a row of its own, a lower one its top edge
+
+
 def render_chart(spec: ChartSpec) -> list[Text]:
+    """The chart as `spec.height` lines: the legend, then plotext's plot (a low chart writes the legend into
+    the plot's top edge instead, so its few rows stay for the curves)."""
     series, ys = _plotted(spec)
     if not ys:
         return message_lines("waiting for the first training step…", spec.width, spec.height)
@@ -140,25 +150,29 @@ def render_chart(spec: ChartSpec) -> list[Text]:
         return message_lines("no room for the chart: enlarge the terminal", spec.width, spec.height)
     import plotext as plt
 
+    legend_row = spec.height >= LEGEND_ROW_FROM
+    plot_height = spec.height - 1 if legend_row else spec.height
     fig = plt.figure
     plt.terminal.limit(False, False)   # or plotext caps the size at the tty's (80x24 without one)
     fig.clear()
     fig.theme("simple")
-    fig.plot_size(spec.width, spec.height)
+    fig.plot_size(spec.width, plot_height)
     x_upper = spec.x_max or max(max(xs) for xs, _ in series)
     x_upper = max(float(x_upper), 1.0)
-    if spec.epochs:
-        fig.event([e for e in spec.epochs if 0 < e < x_upper], pixel=_pixel(plt, spec.colors.epoch))
+    epochs = [e for e in spec.epochs if 0 < e < x_upper]
+    if epochs:
+        fig.event(epochs, pixel=_pixel(plt, spec.colors.epoch), style=chart_legend.EPOCH_LINE_STYLE)
     scale = _log10 if spec.log_scale else None
+    # Each series has its own mark, so they differ without colour too (the legend shows the same marks).
     _draw(plt, fig, spec.raw, "braille", spec.colors.raw, lines=True, scale=scale)
-    _draw(plt, fig, spec.valid, "braille", spec.colors.valid, lines=True, scale=scale)
-    _draw(plt, fig, spec.smoothed, "braille", spec.colors.smoothed, lines=True, scale=scale)
-    _draw(plt, fig, spec.full, "◆", spec.colors.full, lines=False, scale=scale)
+    _draw(plt, fig, spec.smoothed, chart_legend.SMOOTHED_MARK, spec.colors.smoothed, lines=True, scale=scale)
+    _draw(plt, fig, spec.valid, chart_legend.VALID_MARK, spec.colors.valid, lines=False, scale=scale)
+    _draw(plt, fig, spec.full, chart_legend.FULL_MARK, spec.colors.full, lines=False, scale=scale)
     low, high, y_ticks = nice_limits(min(ys), max(ys), spec.log_scale)
     fig.ruler("x").lim(0, x_upper)
     ticks = nice_ticks(x_upper, max(2, spec.width // 14))
     fig.ruler("x").ticks(ticks, [str(t) for t in ticks])
-    y_ticks = y_ticks[:: max(1, math.ceil(len(y_ticks) / max(2, spec.height // 2)))]
+    y_ticks = y_ticks[:: max(1, math.ceil(len(y_ticks) / max(2, plot_height // 2)))]
     labels = [f"{t:.3g}" for t in y_ticks]
     if spec.log_scale:   # plotted as log10(y) on a linear axis, labelled with the real values
         low, high, y_ticks = math.log10(low), math.log10(high), [math.log10(t) for t in y_ticks]
@@ -170,15 +184,43 @@ def render_chart(spec: ChartSpec) -> list[Text]:
     global _previous_rows
     previous, rows = _previous_rows, {}
     lines = []
-    for row in rendered.split("\n")[: spec.height]:
+    for row in rendered.split("\n")[:plot_height]:
         line = previous.get(row)
         if line is None:
             line = _parse_line(row)
         rows[row] = line
         lines.append(line)
     _previous_rows = rows
-    lines += [Text()] * (spec.height - len(lines))
-    return lines
+    lines += [Text()] * (plot_height - len(lines))
+    return _with_legend(spec, lines, len(epochs), legend_row)
+
+
+def _with_legend(spec: ChartSpec, lines: list[Text], epochs: int, legend_row: bool) -> list[Text]:
+    """The legend above the plot (or in its top edge), naming the drawn series beside their marks, and the
+    epochs numbered in the top edge."""
+    kinds, colors = _legend_kinds(spec, epochs)
+    frame = lines[0]
+    left = max(0, frame.plain.find("┌"))
+    if legend_row:
+        text = chart_legend.legend(kinds, spec.width - left, colors)
+        legend_line = Text(" " * left, no_wrap=True, end="") + text if left else text
+        return [legend_line, chart_legend.label_epochs(frame, epochs), *lines[1:]]
+    text = chart_legend.legend(kinds, max(0, frame.plain.rfind("┐") - left - 3), colors)
+    return [chart_legend.label_epochs(chart_legend.in_frame(frame, text), epochs, frame), *lines[1:]]
+
+
+def _legend_kinds(spec: ChartSpec, epochs: int) -> tuple[tuple[str, ...], tuple]:
+    def drawn(points: Points | None) -> bool:
+        return bool(points) and any(math.isfinite(y) and (y > 0 or not spec.log_scale) for y in points[1])
+
+    colors = spec.colors
+    found = [(kind, rgb) for kind, points, rgb in (("raw", spec.raw, colors.raw),
+                                                    ("smoothed", spec.smoothed, colors.smoothed),
+                                                    ("valid", spec.valid, colors.valid),
+                                                    ("full", spec.full, colors.full)) if drawn(points)]
+    if epochs:
+        found.append(("epoch", colors.epoch))
+    return tuple(k for k, _ in found), tuple(c for _, c in found)
 
 
 _previous_rows: dict[str, Text] = {}       # the last render's rows, as printed by plotext -> parsed (never mutated)
