@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
@@ -306,9 +307,18 @@ def _slow_parse(line: str) -> Text:
 
 
 def message_lines(message: str, width: int, height: int) -> list[Text]:
+    """The message centred in the chart's room, wrapped at spaces so none of it is lost to the width (an
+    error's whole text is shown here); only a message taller than the room ends in an ellipsis."""
     lines = [Text() for _ in range(max(0, height))]
-    if lines:
-        lines[len(lines) // 2] = Text(message[:width].center(width), style="dim")
+    if not lines or width <= 0:
+        return lines
+    rows = textwrap.wrap(message, width, break_long_words=True, break_on_hyphens=False) or [""]
+    if len(rows) > len(lines):
+        rows = rows[:len(lines)]
+        rows[-1] = rows[-1][:max(0, width - 1)] + "…"
+    top = (len(lines) - len(rows)) // 2
+    for offset, row in enumerate(rows):
+        lines[top + offset] = Text(row.center(width), style="dim")
     return lines
 
 
