@@ -62,3 +62,23 @@ async def test_the_palette_runs_an_action_by_its_name(world, make_app):
         await pilot.pause(0.5)
         await pilot.press("enter")
         await wait_for(pilot, lambda: "log" in caption(), what="log scale from the palette")
+
+
+async def test_the_chart_is_readable_at_80x24_and_z_zooms_it(world, make_app):
+    from ftwatch.ui.widgets.loss_chart import LossChart
+
+    ids = world.populate_demo()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot, ids[0])
+        chart = app.screen.query_one(LossChart)
+        assert chart.size.height >= 8
+        await pilot.press("z")
+        await pilot.pause(0.3)
+        assert chart.size.height >= 18 and not app.screen.query_one("#jobs-panel").display
+        await pilot.press("z")
+        await pilot.pause(0.3)
+        assert 8 <= chart.size.height < 18 and app.screen.query_one("#jobs-panel").display
+        await pilot.press("z", "escape")                          # Escape also leaves the zoom
+        await pilot.pause(0.3)
+        assert chart.size.height < 18

@@ -76,7 +76,7 @@ def job_row(job: Job, snapshot: JobSnapshot | None, smoothing: float | None, pee
             fraction = min(1.0, max(0.0, peek.step / peek.total_steps))
         counts = p.steps_text(peek.step, peek.total_steps)
         steps = f"{counts} {p.mini_bar(fraction)}".strip() if counts else ""
-        spark = f"last {metric_value(peek.last_loss)}" if peek.last_loss is not None else ""
+        spark = metric_value(peek.last_loss) if peek.last_loss is not None else ""    # the last loss, whole
     if not eta and phase.is_terminal:
         took = job_took(job.created_at, job.finished_at, peek.last_event_at if peek is not None else None)
         eta = f"took {human_duration(took)}" if took is not None else ""

@@ -59,6 +59,7 @@ class MonitorScreen(Screen):
         Binding("l", "log_scale", "Log scale", show=False, id="chart.log_scale"),
         Binding("m", "metric", "Metric", show=False, id="chart.metric"),
         Binding("f", "follow", "Follow log", show=False, id="log.follow"),
+        Binding("z", "zoom", "Zoom chart", show=False, id="chart.zoom"),
         Binding("p", "pause_job", "Pause/resume", id="job.pause"),
         Binding("c", "cancel_job", "Cancel job", id="job.cancel"),
         Binding("y", "copy", "Copy id", show=False, id="job.copy"),
@@ -246,8 +247,15 @@ class MonitorScreen(Screen):
     def action_move(self, delta: int) -> None:
         self.query_one(JobList).move_by(delta)
 
+    def action_zoom(self) -> None:
+        self.toggle_class("-zoom")
+
     def action_escape(self) -> None:
-        """From another pane: back to the jobs. In the jobs list or its filter: clear the filter."""
+        """Out of the zoomed chart; from another pane: back to the jobs; in the jobs list or its filter: clear
+        the filter."""
+        if self.has_class("-zoom"):
+            self.remove_class("-zoom")
+            return
         panel = self.query_one(JobsPanel)
         focused = self.focused
         panel.close_filter(keep=not (focused is not None and panel in focused.ancestors_with_self))
