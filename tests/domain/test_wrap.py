@@ -136,3 +136,8 @@ def test_wrapped_lines_are_always_the_rows_of_the_newest_lines_at_the_current_wi
         assert [text.is_first(r) for r in range(len(text.rows))] == firsts
         for row in range(len(text.rows)):
             assert text.row_of(*text.line_at(row)) == row
+
+
+def test_a_metrics_label_stays_with_its_number():
+    rows = wrap_rows("23:23:59 info  step 10/500  loss 3.546  val 2.665", 46, indent=15)
+    assert rows == ["23:23:59 info  step 10/500  loss 3.546", " " * 15 + "val 2.665"]

@@ -261,7 +261,7 @@ def test_in_a_real_terminal_messages_wrap_the_wheel_pauses_and_a_resize_rewraps(
     assert rows[at + 1].startswith(INDENT) and "queued state" in rows[at + 1], rows[at:at + 2]
     assert all(len(text) <= 120 - column for text in rows)
     step = next(i for i, text in enumerate(rows) if "info  step 10/500" in text)
-    assert rows[step + 1].startswith(INDENT) and re.fullmatch(r"\d\.\d{3}", rows[step + 1].strip()), \
+    assert rows[step + 1].startswith(INDENT) and re.fullmatch(r"val \d\.\d{3}", rows[step + 1].strip()), \
         rows[step:step + 2]                                              # its value on the next row, whole
 
     tmux.wait_for(lambda s: "Created fine-tuning job" not in s, "the log to outgrow its pane", timeout=60)

@@ -8,6 +8,8 @@ the widget only calls it again when its width changes:
 - a line that fits is returned as it is (the common case: no copy, no measuring beyond `len` for ASCII);
 - rows break at a run of spaces, which becomes the break (it is not carried to either row), so a word or a
   number ("0.412", "ftjob-abc123") is never split while it fits in a row;
+- a run of two or more spaces separates fields (`step 10/500  loss 3.546  val 2.665`): a row breaks there
+  when it can, so a label stays with its number ("val 2.665", never "val" / "2.665");
 - only a word longer than a whole row is cut, as late as the row allows;
 - continuation rows start with `indent` spaces (the message column, 15 for the log), but never more than
   half the width, so a very narrow pane still shows some text on each row.
@@ -57,7 +59,9 @@ def wrap_rows(line: str, width: int, indent: int = 0,
         if end >= stop:
             rows.append(line[pos:].rstrip(" ") if rows else line[pos:])
             break
-        cut = end if line[end] == " " else line.rfind(" ", pos, end)
+        # a field break ("loss 1.45  val 2.66") keeps its pair; never the gap before the message column
+        field = line.rfind("  ", pos + max(1, hang), end + 1)
+        cut = field if field > pos else end if line[end] == " " else line.rfind(" ", pos, end)
         body_end = pos + len(line[pos:cut].rstrip(" ")) if cut > pos else pos
         if body_end == pos:       # no space after some text: a word longer than the row, cut where it ends
             body_end = cut = end
