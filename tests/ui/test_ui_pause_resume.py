@@ -65,3 +65,16 @@ async def test_p_on_a_finished_job_says_why_and_asks_nothing(world, make_app):
         await wait_for(pilot, lambda: any("has already finished" in n.message for n in app._notifications),
                        what="the refusal")
         assert not isinstance(app.screen, ConfirmJobAction)
+
+
+def test_a_paused_header_says_paused_once():
+    from ftwatch.domain.models import Job, Phase
+    from ftwatch.domain.snapshot import Connection, JobSnapshot, Progress, Trend
+    from ftwatch.ui import views
+
+    job = Job(id="ftjob-p", status="paused", created_at=1_700_000_000, model="gpt-4o-mini")
+    snapshot = JobSnapshot(job=job, phase=Phase.PAUSED, events=(), new_events=(), metrics=None,
+                           progress=Progress(35, 500, 0.07, None, None, "paused"), trend=Trend.UNKNOWN,
+                           connection=Connection(), taken_at=0, smoothing=0.9)
+    view = views.header_view(snapshot, now=0)
+    assert "paused" in view.badge and "paused" not in view.doing

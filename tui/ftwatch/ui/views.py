@@ -100,7 +100,7 @@ def header_view(snapshot: JobSnapshot, now: float) -> HeaderView:
     if phase.is_active and phase is not Phase.EVALUATING and progress.elapsed_seconds is not None:
         doing = f"for {p.elapsed_text(progress.elapsed_seconds + max(0.0, now - snapshot.taken_at))}"
     else:
-        doing = progress.label
+        doing = progress.label if progress.label != phase.value else ""     # the badge already says "paused"
     details = [p.hyperparameters_text(job.hyperparameters), p.tokens_text(job.trained_tokens)]
     if job.error is not None:
         details.insert(0, clean(f"{job.error.code or 'error'}: {job.error.message or ''}", max_len=120))
