@@ -68,3 +68,11 @@ def test_a_changed_function_is_not_recognised():
     assert fingerprint(changed) != fingerprint(original)
     # The function's own name is part of its source, so compare bodies through `normalised` directly.
     assert normalised("def f(a):\n    # c\n    return a + 1\n") == normalised("def f(a):\n\n    return a + 1   \n")
+
+
+def test_the_cheap_textual_version_is_textuals_own():
+    import textual
+
+    from ftwatch.ui.textual_fingerprint import textual_version
+
+    assert textual_version() == textual.__version__ == "8.2.8"

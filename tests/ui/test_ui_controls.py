@@ -82,3 +82,18 @@ async def test_the_chart_is_readable_at_80x24_and_z_zooms_it(world, make_app):
         await pilot.press("z", "escape")                          # Escape also leaves the zoom
         await pilot.pause(0.3)
         assert chart.size.height < 18
+
+
+async def test_the_palette_jumps_to_a_job_by_its_suffix(world, make_app):
+    ids = world.populate_demo()
+    target = next(i for i in ids if world.job_json(i).get("user_provided_suffix") == "car-pricer"
+                  or "car-pricer" in (world.job_json(i).get("fine_tuned_model") or ""))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, ids[0])
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"jump car-pricer")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.selected_job_id == target, what="the jump")

@@ -7,10 +7,25 @@ built here from plain `Content` with the matched characters styled, never throug
 from __future__ import annotations
 
 from functools import partial
-from typing import Protocol, runtime_checkable
+from typing import Callable, Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+
+
+def plain_hits(matcher, candidates: list[tuple[str, Callable[[], None], str]]) -> list[Hit]:
+    """Fuzzy hits over (text, callback, help), the matched characters styled on plain `Content`: job names
+    come from the server, and the matcher's own highlighter would parse them as markup."""
+    hits = []
+    for text, callback, help_text in candidates:
+        score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+        if score <= 0:
+            continue
+        content = Content(text)
+        for offset in offsets:
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+        hits.append(Hit(score, content, callback, text=text, help=help_text))
+    return hits
 
 
 @runtime_checkable
@@ -40,16 +55,10 @@ class JumpToJob(Provider):
                                help=phase)
 
     async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for job_id, label, phase in self._choices():
-            candidate = f"jump to {label}"
-            score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
-            if score <= 0:
-                continue
-            content = Content(candidate)
-            for offset in offsets:
-                content = content.stylize(matcher.match_style, offset, offset + 1)
-            yield Hit(score, content, partial(self._jump, job_id), text=candidate, help=phase)
+        candidates = [(f"jump to {label}", partial(self._jump, job_id), phase)
+                      for job_id, label, phase in self._choices()]
+        for hit in plain_hits(self.matcher(query), candidates):
+            yield hit
 
 
 class RunAction(Provider):
@@ -77,12 +86,7 @@ class RunAction(Provider):
             yield DiscoveryHit(Content(description), partial(self._run, action), text=description, help=f"key {key}")
 
     async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for description, key, action in self._actions():
-            score, offsets = matcher.fuzzy_search.match(matcher.query, description)
-            if score <= 0:
-                continue
-            content = Content(description)
-            for offset in offsets:
-                content = content.stylize(matcher.match_style, offset, offset + 1)
-            yield Hit(score, content, partial(self._run, action), text=description, help=f"key {key}")
+        candidates = [(description, partial(self._run, action), f"key {key}")
+                      for description, key, action in self._actions()]
+        for hit in plain_hits(self.matcher(query), candidates):
+            yield hit
