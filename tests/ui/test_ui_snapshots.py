@@ -71,3 +71,22 @@ def test_no_color(snap_compare, monkeypatch: pytest.MonkeyPatch):
     """NO_COLOR: no colour at all, and every status still readable from its symbol and word."""
     monkeypatch.setenv("NO_COLOR", "1")
     assert snap_compare(demo_app(), terminal_size=(120, 35), run_before=settled)
+
+
+def test_pause_question(snap_compare):
+    """`p` on the running job: the question names the job, says its progress is kept, and "keep running"
+    has the focus."""
+
+    async def ask_to_pause(pilot):
+        await settled(pilot)
+        await pilot.press("p")
+        await pilot.pause(0.3)
+
+    assert snap_compare(demo_app(), terminal_size=(120, 35), run_before=ask_to_pause)
+
+
+def test_no_color_at_80x24(snap_compare, monkeypatch: pytest.MonkeyPatch):
+    """NO_COLOR at 80x24: every footer key spaced from its words, the chart's legend naming each mark,
+    long log messages wrapped under the message column."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=settled)
