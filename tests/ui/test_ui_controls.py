@@ -3,6 +3,8 @@ palette runs any action by name."""
 
 from __future__ import annotations
 
+import pytest
+
 from ftwatch.ui.widgets.event_log import EventLog
 from ftwatch.ui.widgets.job_list import JobList
 from ftwatch.ui.widgets.status_line import StatusLine
@@ -97,3 +99,56 @@ async def test_the_palette_jumps_to_a_job_by_its_suffix(world, make_app):
         await pilot.pause(0.5)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen.selected_job_id == target, what="the jump")
+
+
+async def test_a_filter_says_how_many_of_the_jobs_it_shows(world, make_app):
+    ids = world.populate_demo()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, ids[0])
+        await pilot.press("slash", *"pricer")
+        status = app.screen.query_one(StatusLine)
+        await wait_for(pilot, lambda: f"2 of {len(ids)} jobs" in status.rendered_text, what="the filter's count")
+
+
+async def test_the_numbers_line_follows_the_charts_metric(world, make_app):
+    from ftwatch.ui.widgets.job_progress import JobProgress
+
+    ids = world.populate_demo()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, ids[0])
+        numbers = lambda: app.screen.query_one(JobProgress).rendered_text   # noqa: E731
+        await wait_for(pilot, lambda: "loss " in numbers(), what="losses")
+        await pilot.press("m")
+        await wait_for(pilot, lambda: "token accuracy" in numbers() and "loss " not in numbers(),
+                       what="accuracies under the accuracy chart")
+
+
+def test_smoothing_never_reads_one():
+    from ftwatch.domain.metrics.smoothing import MAX_HALF_LIFE, half_life, next_weight
+    from ftwatch.ui import presentation as p
+
+    weight = 0.5
+    for _ in range(40):
+        weight = next_weight(weight, stronger=True)
+    assert 0 < weight < 1 and half_life(weight) == pytest.approx(MAX_HALF_LIFE)
+    text = p.smoothing_text(weight, half_life(weight), auto=False)
+    assert "1.000" not in text and "0.9999" in text
+
+
+async def test_the_chart_and_log_titles_never_run_together(world, make_app):
+    ids = world.populate_demo()
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await loaded(pilot, ids[0])
+        await pilot.press("l")
+        for _ in range(2):
+            await pilot.pause(0.3)
+            caption = app.screen.query_one("#chart-caption")
+            shown = caption.build_lines(caption.size.width, 1)[0].plain
+            assert shown.startswith(("loss (log scale)", "token accuracy (log scale)"))
+            assert shown == caption.plain or shown.endswith("…")           # a cut title says so
+            log_caption = app.screen.query_one("#log-caption")
+            assert log_caption.region.x - (caption.region.x + caption.region.width) >= 1   # a gap of its own
+            await pilot.press("m")

@@ -246,7 +246,10 @@ def smoothing_text(weight: float, half_life_steps: float, auto: bool) -> str:
     if weight <= 0:
         return "raw (no smoothing)"
     mode = "auto " if auto else ""
-    return f"smoothing {mode}{weight:.3f} (half-life {half_life_steps:.0f} steps)"
+    digits = 3
+    while digits < 8 and round(weight, digits) >= 1.0:    # never "1.000": the weight is always below 1
+        digits += 1
+    return f"smoothing {mode}{weight:.{digits}f} (half-life {half_life_steps:.0f} steps)"
 
 
 def no_jobs_text(connection: Connection, now: float) -> tuple[str, str] | None:

@@ -109,16 +109,20 @@ def header_view(snapshot: JobSnapshot, now: float) -> HeaderView:
                       tone=p.TONES[phase], doing=doing, details=" · ".join(d for d in details if d))
 
 
-def progress_view(snapshot: JobSnapshot, smoothing: float | None) -> ProgressView:
+def progress_view(snapshot: JobSnapshot, smoothing: float | None, family_label: str = "loss") -> ProgressView:
+    """The bar and the numbers line under it; the numbers are those of the chart's metric family (`m`), so
+    the line never shows losses above a token-accuracy chart."""
     progress, metrics = snapshot.progress, snapshot.metrics
+    family = pick_family(metrics, family_label)
+    word = "loss" if family.train == "train_loss" else family.label
     parts = []
-    train = metrics.get("train_loss")
+    train = metrics.get(family.train)
     if train is not None and len(train):
-        parts.append(f"loss {metric_value(train.values[-1])}")
+        parts.append(f"{word} {metric_value(train.values[-1])}")
         smoothed = train.smoothed(weight_for(smoothing, metrics.total_steps))
         parts.append(f"smoothed {metric_value(smoothed.values[-1])}")
-    for name, label in (("valid_loss", "val"), ("full_valid_loss", "full val")):
-        series = metrics.get(name)
+    for name, label in ((family.valid, "val"), (family.full, "full val")):
+        series = metrics.get(name) if name else None
         if series is not None and len(series):
             parts.append(f"{label} {metric_value(series.values[-1])} @{series.steps[-1]}")
     label = progress.label or _waiting_words(snapshot.phase)
@@ -154,11 +158,11 @@ def chart_view(snapshot: JobSnapshot, family_label: str, smoothing: float | None
                      message=message)
     if message:
         return data, family.label
-    caption = [family.label, p.smoothing_text(weight, half_life(weight), smoothing is None)]
+    # The states a key changes come first (l, [ ]), so a narrow pane cuts the trend's words, not them.
+    caption = [f"{family.label} (log scale)" if log_scale else family.label,
+               p.smoothing_text(weight, half_life(weight), smoothing is None)]
     if family.train == "train_loss":
         caption.append(f"trend: {TREND_WORDS[snapshot.trend]}")
-    if log_scale:
-        caption.append("log scale")
     return data, " · ".join(caption)
 
 

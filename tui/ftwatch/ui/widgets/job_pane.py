@@ -41,7 +41,7 @@ class JobPane(Vertical):
 
     def show(self, snapshot: JobSnapshot, options: ChartOptions, now: float) -> None:
         self.tick(snapshot, now)
-        self.query_one(JobProgress).show(views.progress_view(snapshot, options.smoothing))
+        self.query_one(JobProgress).show(views.progress_view(snapshot, options.smoothing, options.family))
         data, caption = views.chart_view(snapshot, options.family, options.smoothing, options.log_scale)
         self.query_one(LossChart).set_data(data)
         self.query_one("#chart-caption", TextLine).show(caption)

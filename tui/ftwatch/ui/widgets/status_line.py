@@ -26,6 +26,7 @@ class StatusView:
     tone: str = "muted"          # good | warn | bad | muted
     demo: bool = False
     jobs: int | None = None
+    shown: int | None = None     # rows the filter leaves (None: no filter)
     sort: str = "newest"
     filter: str = ""
 
@@ -50,7 +51,8 @@ class StatusLine(ViewLines[StatusView]):
         view = self._view
         parts = []
         if view.jobs is not None:
-            parts.append(f"{view.jobs} job{'s' if view.jobs != 1 else ''}")
+            of = f"{view.shown} of " if view.filter and view.shown is not None else ""
+            parts.append(f"{of}{view.jobs} job{'s' if view.jobs != 1 else ''}")
         if view.filter:
             parts.append(f"filter: {view.filter}")
         parts.append(f"sort: {view.sort}")

@@ -41,6 +41,11 @@ class TextLine(DiffLines):
         return True
 
     def build_lines(self, width: int, height: int) -> list[Text]:
+        """The text, ending in an ellipsis where the width cuts it (a cut caption never looks whole)."""
+        if width > 0 and self._text.cell_len > width:
+            cut = self._text.copy()
+            cut.truncate(width, overflow="ellipsis")
+            return [cut]
         return [self._text]
 
     def get_content_width(self, container, viewport) -> int:
