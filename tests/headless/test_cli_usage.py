@@ -77,3 +77,22 @@ def test_unreadable_summary_file_is_a_usage_error(capsys, tmp_path):
     assert "no such file" in capsys.readouterr().err
     assert main(["export", str(tmp_path)]) == 2
     assert "directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--api-key", "sk-secret123"], ["--api-key=sk-secret123"],
+                                  ["follow", "ftjob-a", "--api-key", "sk-secret123"], ["--key", "sk-secret123"]])
+def test_a_key_flag_is_refused_by_name_and_never_echoed(capsys, argv):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "is not accepted" in err and "OPENAI_API_KEY" in err and "sk-secret123" not in err
+    assert "invalid choice" not in err
+
+
+def test_export_takes_json_like_follow_and_summary(capsys, tmp_path):
+    from headless.conftest import REAL_SAMPLES
+
+    sample = str(REAL_SAMPLES / "metrics_project3_24steps_valid_every_step.csv")
+    assert main(["export", sample, "--json"]) == 0
+    as_json = capsys.readouterr().out
+    assert main(["export", sample, "--format", "jsonl"]) == 0
+    assert as_json == capsys.readouterr().out and as_json.count("\n") == 24

@@ -23,6 +23,7 @@ CSV_SAMPLES = sorted(p.name for p in REAL_SAMPLES.glob("metrics_*"))
 EVENT_SAMPLES = sorted(p.name for p in REAL_SAMPLES.glob("events_*.json"))
 SUMMARY_KEYS = {"steps", "last_step", "total_steps", "smoothing", "train_loss", "valid_loss", "full_valid_loss",
                 "trend", "status"}
+JOB_SUMMARY_KEYS = SUMMARY_KEYS | {"model", "fine_tuned_model", "error", "took_seconds"}   # a job, not a bare CSV
 EXPORT_HEADER = ["step", "train_loss", "train_accuracy", "valid_loss", "valid_mean_token_accuracy",
                  "full_valid_loss", "full_valid_mean_token_accuracy", "train_loss_smoothed"]
 
@@ -38,8 +39,9 @@ def column(rows: list[dict[str, str]], name: str) -> list[float]:
     return [float(r[name]) for r in rows if r.get(name, "").strip()]
 
 
-def run_json(capsys, *argv: str) -> dict:
-    assert main(list(argv)) == 0, capsys.readouterr().err
+def run_json(capsys, *argv: str, code: int | None = 0) -> dict:
+    returned = main(list(argv))
+    assert code is None or returned == code, capsys.readouterr().err
     return json.loads(capsys.readouterr().out)
 
 
@@ -88,8 +90,8 @@ def test_summary_text_mode_is_readable(capsys):
 
 @pytest.mark.parametrize("name", EVENT_SAMPLES)
 def test_summary_of_every_recorded_events_file(capsys, name):
-    result = run_json(capsys, "summary", str(REAL_SAMPLES / name), "--json")
-    assert set(result) == SUMMARY_KEYS and isinstance(result["status"], str)
+    result = run_json(capsys, "summary", str(REAL_SAMPLES / name), "--json", code=None)
+    assert set(result) == JOB_SUMMARY_KEYS and isinstance(result["status"], str)
     data = json.loads((REAL_SAMPLES / name).read_text())
     events = data["data"] if isinstance(data, dict) else data
     messages = [e if isinstance(e, str) else e["message"] for e in events]
@@ -112,7 +114,7 @@ def test_summary_of_a_scenario_file_with_job_and_result_csv(capsys, tmp_path):
     scenario = tmp_path / "job.json"
     scenario.write_text(json.dumps({"jobs": [{"job": {"id": "ftjob-recorded", "status": "cancelled"},
                                               "events": events, "result_csv": csv_text}]}))
-    result = run_json(capsys, "summary", str(scenario), "--json")
+    result = run_json(capsys, "summary", str(scenario), "--json", code=3)     # exits like `wait`
     assert result["status"] == "cancelled"
     assert result["steps"] >= 24
 
@@ -134,6 +136,27 @@ async def test_summary_of_a_running_job_is_its_state_now(world, server, runtime,
     assert await summary(Settings(), job_id, as_json=True, runtime=runtime) == 0
     result = json.loads(runtime.out.getvalue())
     assert result["status"] == "running" and 0 < result["last_step"] < 400 and result["total_steps"] == 400
+    assert result["took_seconds"] is None
+
+
+async def test_summary_of_a_failed_job_says_why_and_exits_like_wait(world, server, runtime, clock):
+    job_id = world.create_job(total_steps=100, fate="fail", suffix="recipes")
+    clock.advance(3_000)
+    assert world.job_json(job_id)["status"] == "failed"
+    assert await summary(Settings(), job_id, runtime=runtime) == 1
+    text = runtime.out.getvalue()
+    reason = world.job_json(job_id)["error"]["message"]
+    assert text.endswith("\n") and "None" not in text
+    assert "status        failed · took " in text and reason in text
+    numbers = [n for n in text.split() if n.count(".") == 1 and n.replace(".", "").isdigit()]
+    assert all(len(n.split(".")[1]) == 4 for n in numbers if not n.endswith("s"))     # one precision
+
+
+async def test_summary_of_a_succeeded_job_names_its_model(world, server, runtime, clock):
+    job_id = quick_job(world, total_steps=30)
+    clock.advance(2_000)
+    assert await summary(Settings(), job_id, runtime=runtime) == 0
+    assert f"model         {world.job_json(job_id)['fine_tuned_model']}" in runtime.out.getvalue()
 
 
 @pytest.mark.parametrize(("content", "fragment"), [

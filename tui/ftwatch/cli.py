@@ -49,6 +49,16 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
+class _RefuseKeyFlag(argparse.Action):
+    """`--api-key sk-...` is refused by name: a key on the command line lands in the shell history and in
+    `ps` for every user of the machine. Without this, argparse took the key for a command name and printed
+    it back ("invalid choice: 'sk-...'")."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        parser.error(f"{option_string} is not accepted: a key on the command line ends up in the shell history "
+                     "and in `ps`; set OPENAI_API_KEY (or AZURE_OPENAI_API_KEY) in the environment instead")
+
+
 def _smoothing_arg(text: str) -> float | None:
     try:
         return parse_smoothing(text)
@@ -79,6 +89,7 @@ def _connection_options() -> argparse.ArgumentParser:
     group.add_argument("--timeout", type=_seconds_arg, metavar="S", help="per-request timeout (default 30)")
     group.add_argument("--poll-interval", type=_seconds_arg, metavar="S",
                        help="seconds between polls of a running job (default 2; queued jobs 5x slower)")
+    group.add_argument("--api-key", "--key", action=_RefuseKeyFlag, nargs="?", help=argparse.SUPPRESS)
     group.add_argument("--debug", action="store_true",
                        help="log API requests (keys redacted) to stderr; the TUI logs to a temp file")
     return shared
@@ -91,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="A calm terminal live monitor for OpenAI fine-tuning jobs. The API key is read from "
                     "OPENAI_API_KEY (or AZURE_OPENAI_API_KEY), never from a flag.",
         parents=[shared],
-        epilog="exit statuses: 0 succeeded, 1 failed, 3 cancelled, 2 usage/config error, 4 API error (401, 404)",
+        epilog="exit statuses: 0 succeeded, 1 failed, 3 cancelled, 2 usage/config error, 4 an API error retrying "
+               "cannot fix (key refused 401, unknown job 404, host unreachable after retries)",
     )
     parser.add_argument("--version", action="version", version=f"ftwatch {__version__}")
     parser.add_argument("--demo", action="store_true", help="watch simulated jobs (no key needed)")
@@ -123,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", parents=[shared], help="the metrics per step as CSV or JSON lines")
     export.add_argument("source", metavar="SOURCE", help="job id, result CSV (base64 or decoded), or recorded job file")
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    export.add_argument("--json", dest="format", action="store_const", const="jsonl",
+                        help="the same as --format jsonl (as follow and summary take --json)")
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     export.add_argument("--smoothing", type=_smoothing_arg, metavar="W", default=argparse.SUPPRESS,
                         help="smoothing weight for the smoothed column, or 'auto'")
