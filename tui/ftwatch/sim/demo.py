@@ -1,7 +1,9 @@
 """The `--demo` account: one job of every phase, so a first-time user sees the whole product at once.
 
 The running job is the newest and is already past its first steps, stepping every ~0.3-0.9 s at speed 1,
-so the chart moves within seconds. The live jobs are placed in *simulated* time (they keep their phase
+so the chart moves within seconds. Every waiting job moves on within about four minutes of launch (at speed 1):
+the validating one queues and starts training, the queued one starts, the evaluating one succeeds, so a new
+user sees each transition (and its notice) without waiting hours. The live jobs are placed in *simulated* time (they keep their phase
 whatever the speed); the finished ones are placed hours back in *wall* time, so "3 h ago" reads true.
 """
 
@@ -27,6 +29,11 @@ class JobMaker(Protocol):
 _BRISK = Timing(validate=8.0, queue=3.0, warmup=6.0, step=0.6, full_validation=4.0, build_model=8.0,
                 safety_eval=90.0, complete=2.0)
 
+# The evaluating job: short preparation phases (each is drawn +-30 %, so long ones would make its evaluation
+# start anywhere in minutes), training that ended 1.5-2 minutes before launch, an evaluation ending 1-4
+# minutes after it, whatever the seed.
+_EVALUATING_NOW = Timing(validate=10.0, queue=2.0, warmup=10.0, build_model=5.0, safety_eval=250.0)
+
 
 def populate(world: JobMaker) -> list[str]:
     """Create the demo jobs; returns their ids newest first (the order the list endpoint uses)."""
@@ -41,11 +48,11 @@ def populate(world: JobMaker) -> list[str]:
         world.create_job(total_steps=750, n_epochs=3, suffix="car-pricer", model="gpt-4.1-nano-2025-04-14",
                          start_at=now - 3 * HOUR),
         world.create_job(total_steps=200, n_epochs=2, suffix="pricer", model="gpt-4.1-mini-2025-04-14",
-                         start_delay=-900, step_seconds=1.2, timing=Timing(safety_eval=2 * HOUR)),
+                         start_delay=-405, step_seconds=1.2, timing=_EVALUATING_NOW),
         world.create_job(total_steps=200, n_epochs=2, suffix="sql-helper", model="gpt-4o-mini-2024-07-18",
-                         start_delay=-240, timing=Timing(validate=90.0, queue=3 * HOUR)),
+                         start_delay=-240, timing=Timing(validate=90.0, queue=290.0)),
         world.create_job(total_steps=300, n_epochs=3, suffix="invoice-parser", model="gpt-4o-mini-2024-07-18",
-                         start_delay=-60, timing=Timing(validate=1800.0)),
+                         start_delay=-60, timing=Timing(validate=150.0)),
         world.create_job(total_steps=500, n_epochs=3, suffix="support-bot", model="gpt-4.1-nano-2025-04-14",
                          start_delay=-(8 + 3 + 6 + 20 * 0.6), timing=_BRISK, step_seconds=0.6,
                          metadata={"team": "support"}),
