@@ -17,10 +17,10 @@ from textual.widgets import Static
 
 from ftwatch.ui.widgets.text_line import TextLine
 
-INTRO = ("ftwatch follows your fine-tuning jobs live. The chart shows the raw training loss (faint) behind "
-         "its smoothed curve, batch validation as a second line and full validation as ◆ markers; vertical "
-         "lines mark epoch ends. Enter moves to the selected job's events, tab cycles the panes, escape goes "
-         "back to the jobs; ctrl+p can jump to any job.")
+INTRO = ("ftwatch follows your fine-tuning jobs live. The chart's legend names each mark: ⠿ the raw training "
+         "loss, • its smoothed curve, × batch validation, ◆ full validation, ┊ epoch boundaries (e1, e2…). "
+         "Enter moves to the selected job's events, tab cycles the panes, escape goes back to the jobs; "
+         "i shows the selected job whole, z zooms the chart, ctrl+p runs any action or jumps to a job.")
 
 
 def binding_rows(bindings: Iterable[tuple[str, str]]) -> Text:

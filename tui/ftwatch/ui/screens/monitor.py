@@ -31,6 +31,7 @@ from ftwatch.ui.monitor_state import ChartOptions, MonitorState
 from ftwatch.ui.notices import FinishAnnouncer
 from ftwatch.ui.poll_workers import PollWorkers, SourceFactory
 from ftwatch.ui.screens.commands import JumpToJob, RunAction
+from ftwatch.ui.screens.job_details import JobDetails, detail_rows
 from ftwatch.ui.widgets import chart_render
 from ftwatch.ui.widgets.event_log import EventLog
 from ftwatch.ui.widgets.job_list import JobList
@@ -63,6 +64,7 @@ class MonitorScreen(Screen):
         Binding("p", "pause_job", "Pause/resume", id="job.pause"),
         Binding("c", "cancel_job", "Cancel job", id="job.cancel"),
         Binding("y", "copy", "Copy id", show=False, id="job.copy"),
+        Binding("i", "details", "Job details", show=False, id="job.details"),
         Binding("r", "refresh", "Refresh", show=False, id="app.refresh"),
         Binding("escape", "escape", "Back to jobs / clear filter", show=False, id="jobs.focus"),
     ]
@@ -299,6 +301,12 @@ class MonitorScreen(Screen):
         text = job.fine_tuned_model or job.id
         self.app.copy_to_clipboard(clean(text, max_len=200))
         self.notify(f"Copied {clean(text, max_len=80)}", markup=False, timeout=3)
+
+    def action_details(self) -> None:
+        job = self._state.selected_job
+        if job is not None:
+            phase = self._state.phase(job.id)
+            self.app.push_screen(JobDetails(detail_rows(job, p.badge(phase, job.status) if phase else "")))
 
     def action_cancel_job(self) -> None:
         self._actions.request(self._state.cancel_action(), self._workers.source)
