@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -55,13 +56,14 @@ def detail_rows(job: Job, phase_words: str = "") -> list[tuple[str, str]]:
     return shown
 
 
-def details_text(rows: list[tuple[str, str]]) -> Text:
-    width = max((len(label) for label, _ in rows), default=0)
-    text = Text()
+def details_table(rows: list[tuple[str, str]]) -> Table:
+    """Labels in one column, values in the next; a long value wraps within its own column."""
+    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=False)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
     for label, value in rows:
-        text.append(f"{label:<{width}}  ", style="bold")
-        text.append(f"{value}\n")
-    return text
+        table.add_row(Text(label), Text(value))
+    return table
 
 
 class JobDetails(ModalScreen[None]):
@@ -78,7 +80,7 @@ class JobDetails(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="details-body"):
             yield TextLine(Text("Job details", style="bold"), id="details-title")
-            yield Static(details_text(self._rows), id="details-fields")
+            yield Static(details_table(self._rows), id="details-fields")
             yield TextLine("escape or i closes this", id="details-hint")
 
     def action_dismiss(self) -> None:  # type: ignore[override]

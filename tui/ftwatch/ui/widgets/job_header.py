@@ -60,7 +60,10 @@ class JobHeader(ViewLines[HeaderView]):
     def build_lines(self, width: int, height: int) -> list[Text]:
         view = self._view
         if not view.job_id:
-            return [Text(view.placeholder, self._style("details"))]
+            placeholder = Text(view.placeholder, self._style("details"))
+            if width > 0 and placeholder.cell_len > width:
+                placeholder.truncate(width, overflow="ellipsis")
+            return [placeholder]
         age = Text(self._age, self._style(self._age_tone if self._age_tone in ("warn", "bad") else "muted"))
         title = Text(no_wrap=True)
         title.append(view.job_id, self._style("id"))
@@ -80,4 +83,10 @@ class JobHeader(ViewLines[HeaderView]):
             doing.append(f" {view.doing}", self._style(view.tone))
         if view.details:
             doing.append(f" · {view.details}", self._style("details"))
+        if width > 0 and doing.cell_len > width:         # cut, and said so: `i` shows the whole line
+            more = " (i: all)"
+            doing.truncate(max(0, width - len(more)), overflow="ellipsis")
+            doing.append(more, self._style("details"))
+        if width > 0 and doing.cell_len > width:
+            doing.truncate(width, overflow="ellipsis")
         return [title, doing]
