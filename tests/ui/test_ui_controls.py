@@ -152,3 +152,13 @@ async def test_the_chart_and_log_titles_never_run_together(world, make_app):
             log_caption = app.screen.query_one("#log-caption")
             assert log_caption.region.x - (caption.region.x + caption.region.width) >= 1   # a gap of its own
             await pilot.press("m")
+
+
+async def test_g_G_home_and_end_select_the_first_and_last_job(world, make_app):
+    ids = world.populate_demo()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, ids[0])
+        for key, expected in (("G", ids[-1]), ("g", ids[0]), ("end", ids[-1]), ("home", ids[0])):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: app.screen.selected_job_id == expected, what=f"{key} selects")

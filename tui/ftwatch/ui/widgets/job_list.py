@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields
 from typing import Iterable, Sequence
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
@@ -62,6 +63,11 @@ class JobList(CellCachedTable):
     COMPONENT_CLASSES = DataTable.COMPONENT_CLASSES | {
         "job-list--active", "job-list--waiting", "job-list--good", "job-list--bad", "job-list--muted",
     }
+    # DataTable's home/end scroll the view but leave the selection where it was: here they select.
+    BINDINGS = [
+        Binding("g,home", "first_job", "First job", show=False, id="jobs.first"),
+        Binding("G,end", "last_job", "Last job", show=False, id="jobs.last"),
+    ]
 
     @dataclass
     class Selected(Message):
@@ -234,6 +240,14 @@ class JobList(CellCachedTable):
         if job_id != self._selected:
             self._selected = job_id
             self.post_message(self.Selected(self, job_id))
+
+    def action_first_job(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0)
+
+    def action_last_job(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1)
 
     def move_by(self, delta: int) -> None:
         if self.row_count:
