@@ -65,6 +65,15 @@ async def test_wait_prints_one_line_and_exits_with_the_job(world, server, runtim
         assert "error invalid_training_file:" in line
 
 
+async def test_wait_json_prints_the_final_job_object_as_the_api_sent_it(world, server, runtime):
+    import json
+
+    job_id = quick_job(world, total_steps=50, fate="fail")
+    assert await wait(SETTINGS, job_id, as_json=True, runtime=runtime) == 1
+    [line] = stdout_lines(runtime)
+    assert json.loads(line) == world.job_json(job_id)
+
+
 async def test_hostile_messages_cannot_drive_the_terminal(world, server, runtime, clock):
     nasty = "pwned \x1b]52;c;ZXZpbA==\x07\x1b[2J[bold red]boom[/] \u202eexe.txt"
     events = [{"id": "ftevent-nasty", "object": "fine_tuning.job.event", "created_at": 1_763_000_001,

@@ -147,7 +147,7 @@ async def test_summary_of_a_failed_job_says_why_and_exits_like_wait(world, serve
     text = runtime.out.getvalue()
     reason = world.job_json(job_id)["error"]["message"]
     assert text.endswith("\n") and "None" not in text
-    assert "status        failed · took " in text and reason in text
+    assert "status          failed · took " in text and reason in text
     numbers = [n for n in text.split() if n.count(".") == 1 and n.replace(".", "").isdigit()]
     assert all(len(n.split(".")[1]) == 4 for n in numbers if not n.endswith("s"))     # one precision
 
@@ -156,7 +156,7 @@ async def test_summary_of_a_succeeded_job_names_its_model(world, server, runtime
     job_id = quick_job(world, total_steps=30)
     clock.advance(2_000)
     assert await summary(Settings(), job_id, runtime=runtime) == 0
-    assert f"model         {world.job_json(job_id)['fine_tuned_model']}" in runtime.out.getvalue()
+    assert f"model           {world.job_json(job_id)['fine_tuned_model']}" in runtime.out.getvalue()
 
 
 @pytest.mark.parametrize(("content", "fragment"), [

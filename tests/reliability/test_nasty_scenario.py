@@ -100,7 +100,7 @@ def test_summary_of_the_nasty_job_is_right_and_inert(capsys, nasty_api, source):
     assert main(["summary", argument]) == 0
     text = capsys.readouterr().out
     assert_harmless(text)
-    assert "status      succeeded" in text
+    assert "status          succeeded" in text
 
 
 @pytest.mark.parametrize("source", ["job", "file"])

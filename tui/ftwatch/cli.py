@@ -124,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     wait = commands.add_parser("wait", parents=[shared], help="wait until a job ends; one line at the end")
     wait.add_argument("job_id", metavar="JOB_ID")
+    wait.add_argument("--json", action="store_true", help="print the final job object as the API returned it")
 
     summary = commands.add_parser("summary", parents=[shared], help="losses, steps and trend of a job")
     summary.add_argument("source", metavar="SOURCE",
@@ -198,7 +199,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "wait":
         from ftwatch.headless.wait import wait
 
-        return _run(wait(settings, args.job_id))
+        return _run(wait(settings, args.job_id, as_json=args.json))
     if command == "summary":
         from ftwatch.headless.summary import summary
 

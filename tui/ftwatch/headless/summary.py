@@ -83,30 +83,30 @@ def render_text(summary: dict[str, Any]) -> str:
     final newline (the caller prints it as is)."""
     total = summary["total_steps"]
     status = clean(summary["status"], max_len=60) if summary["status"] is not None else "n/a (result file)"
-    lines = [f"status        {status}"]
+    lines = [f"status          {status}"]
     if summary.get("took_seconds") is not None:
         lines[0] += f" · took {human_duration(summary['took_seconds'])}"
     error = summary.get("error")
     if error is not None:
-        lines.append(f"error         {clean(error.get('code') or 'error', max_len=60)}: "
+        lines.append(f"error           {clean(error.get('code') or 'error', max_len=60)}: "
                      f"{clean(error.get('message') or '', max_len=2000)}")
     if summary.get("model"):
-        lines.append(f"base model    {clean(summary['model'], max_len=120)}")
+        lines.append(f"base model      {clean(summary['model'], max_len=120)}")
     if summary.get("fine_tuned_model"):
-        lines.append(f"model         {clean(summary['fine_tuned_model'], max_len=200)}")
+        lines.append(f"model           {clean(summary['fine_tuned_model'], max_len=200)}")
     if summary["last_step"] is None:
-        lines.append("steps         no training steps" + (f" (of {total})" if total else ""))
+        lines.append("steps           no training steps" + (f" (of {total})" if total else ""))
     else:
-        lines.append(f"steps         {summary['last_step']}" + (f" of {total}" if total else "")
+        lines.append(f"steps           {summary['last_step']}" + (f" of {total}" if total else "")
                      + f" ({summary['steps']} metric points)")
-    lines.append(f"smoothing     {summary['smoothing']:.4f} (half-life {half_life(summary['smoothing']):.0f} steps)")
+    lines.append(f"smoothing       {summary['smoothing']:.4f} (half-life {half_life(summary['smoothing']):.0f} steps)")
     for name in LOSS_SERIES:
         stats = summary[name]
         if stats is not None:
             smoothed = stats["smoothed_last"]
-            lines.append(f"{name:<14}first {stats['first']:.4f}  last {stats['last']:.4f}  min {stats['min']:.4f}"
+            lines.append(f"{name:<16}first {stats['first']:.4f}  last {stats['last']:.4f}  min {stats['min']:.4f}"
                          + (f"  smoothed {smoothed:.4f}" if smoothed is not None else ""))
-    lines.append(f"trend         {summary['trend']}")
+    lines.append(f"trend           {summary['trend']}")
     return "\n".join(lines) + "\n"
 
 
