@@ -29,6 +29,13 @@ def step_rate(recent: Sequence[tuple[int, float]]) -> float | None:
     return (last_step - first_step) / (last_time - first_time)
 
 
+def step_fraction(step: int | None, total_steps: int | None) -> float | None:
+    """How far through its steps a job is, in [0, 1]; None while either is unknown."""
+    if step is None or not total_steps:
+        return None
+    return min(1.0, max(0.0, step / total_steps))
+
+
 def job_took(created_at: float | None, finished_at: float | None, last_event_at: float | None = None) -> float | None:
     """How long a finished job took, one definition everywhere (jobs list row, header, summary): from
     `created_at` to the API's `finished_at` (the model built, the figure OpenAI's dashboard shows), or, for
@@ -58,9 +65,7 @@ def estimate_progress(
     `ended_at`: when a finished job's last event happened; `finished_at`: the job's own (see `job_took`).
     Times are wall-clock seconds.
     """
-    fraction = None
-    if step is not None and total_steps:
-        fraction = min(1.0, max(0.0, step / total_steps))
+    fraction = step_fraction(step, total_steps)
     started = training_started_at if training_started_at is not None else created_at
 
     if phase.is_terminal:

@@ -120,10 +120,8 @@ def link_text(connection: Connection, now: float, every: float | None = None, *,
     if state is LinkState.FAILED:
         return f"stopped: {clean(connection.message, max_len=80)}"
     if state is LinkState.RETRYING:
-        wait = max(0, math.ceil((connection.retry_at or now) - now))
         reason = clean(connection.message, max_len=60) or "connection problem"
-        when = f"retrying in {wait} s" if wait > 0 else "retrying now"
-        return f"{reason} · {when}"
+        return f"{reason} · {retry_words(connection, now)}"
     if connection.last_success is None:
         return "connected"
     if final:
@@ -131,6 +129,12 @@ def link_text(connection: Connection, now: float, every: float | None = None, *,
     if every is not None and not is_stale(connection, now, every):
         return f"{what} updated every {every:g} s"
     return f"{what} {age_text(now - connection.last_success)}"
+
+
+def retry_words(connection: Connection, now: float) -> str:
+    """The countdown to the next attempt: `retrying in 8 s`, or `retrying now` once it is due."""
+    wait = max(0, math.ceil((connection.retry_at or now) - now))
+    return f"retrying in {wait} s" if wait > 0 else "retrying now"
 
 
 def link_tone(connection: Connection, now: float | None = None, every: float | None = None) -> str:
@@ -263,8 +267,7 @@ def no_jobs_text(connection: Connection, now: float) -> tuple[str, str] | None:
             hint = " Check OPENAI_API_KEY (and --base-url / OPENAI_BASE_URL), then restart ftwatch."
         return f"cannot list the jobs: {message}", f"Cannot list the fine-tuning jobs: {message}.{hint}"
     if connection.state is LinkState.RETRYING:
-        wait = max(0, math.ceil((connection.retry_at or now) - now))
-        when = f"retrying in {wait} s" if wait > 0 else "retrying now"
+        when = retry_words(connection, now)
         reason = message or "connection problem"
         return f"{reason} · {when}", f"Cannot reach the API yet: {reason}. {when.capitalize()} (r retries now)."
     if connection.state is LinkState.OK:

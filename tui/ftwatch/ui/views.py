@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ftwatch.domain.format import human_duration, metric_value
 from ftwatch.domain.models import Job, Phase
 from ftwatch.domain.phase import job_phase
-from ftwatch.domain.progress import job_took
+from ftwatch.domain.progress import job_took, step_fraction
 from ftwatch.domain.row_peek import RowPeek
 from ftwatch.domain.metrics.smoothing import half_life, next_weight, weight_for
 from ftwatch.domain.snapshot import JobSnapshot, MetricsView, Trend
@@ -62,21 +62,19 @@ def job_row(job: Job, snapshot: JobSnapshot | None, smoothing: float | None, pee
     """One row of the jobs list. `peek`: one look at a finished, unvisited job's newest events, so its row
     shows its last step and loss on first paint (the snapshot wins once the job is followed)."""
     phase = job_phase(job, snapshot)
-    steps = spark = eta = ""
-    fraction = None
+    spark = eta = ""
+    step = total = None
     if snapshot is not None:
         progress = snapshot.progress
-        fraction = progress.fraction
-        counts = p.steps_text(progress.step, progress.total_steps)
-        steps = f"{counts} {p.mini_bar(fraction)}".strip() if counts else ""
+        step, total = progress.step, progress.total_steps
         eta = progress.label if phase is not Phase.EVALUATING else "evaluating"
         spark = _sparkline(snapshot, smoothing)
     elif peek is not None:
-        if peek.step is not None and peek.total_steps:
-            fraction = min(1.0, max(0.0, peek.step / peek.total_steps))
-        counts = p.steps_text(peek.step, peek.total_steps)
-        steps = f"{counts} {p.mini_bar(fraction)}".strip() if counts else ""
+        step, total = peek.step, peek.total_steps
         spark = metric_value(peek.last_loss) if peek.last_loss is not None else ""    # the last loss, whole
+    fraction = step_fraction(step, total)
+    counts = p.steps_text(step, total)
+    steps = f"{counts} {p.mini_bar(fraction)}".strip() if counts else ""
     if not eta and phase.is_terminal:
         took = job_took(job.created_at, job.finished_at, peek.last_event_at if peek is not None else None)
         eta = f"took {human_duration(took)}" if took is not None else ""
