@@ -41,6 +41,7 @@ async def test_p_pauses_keeping_progress_then_resumes(world, make_app):
         await wait_for(pilot, lambda: "paused" in header(pilot), what="paused in the header")
         assert world.job_json(job_id)["status"] == "paused"
         assert any("the server says paused" in n.message for n in app._notifications)
+        assert not any(n.message.startswith("Polling now") for n in app._notifications)   # one notice, not two
         row = " ".join(str(cell) for cell in app.screen.query_one(JobList).get_row(job_id))
         assert "paused" in row
         step = selected_snapshot(pilot).progress.step

@@ -184,7 +184,7 @@ class MonitorScreen(Screen):
         if message.job is not None:
             self._state.apply_answer(message.job)
             self.query_one(JobList).update_row(self._row(message.job))
-        self.action_refresh()
+        self._poll_now()
 
     def on_row_peeked(self, message: m.RowPeeked) -> None:
         self._state.peeks[message.job_id] = message.peek
@@ -287,9 +287,13 @@ class MonitorScreen(Screen):
     def action_follow(self) -> None:
         self.query_one(JobPane).follow_log()
 
-    def action_refresh(self) -> None:
+    def _poll_now(self) -> None:
         if self._workers.refresh_all():
             self._sync_watchers()
+
+    def action_refresh(self) -> None:
+        """`r`: poll now, and say so (a job action's own re-poll is silent: its answer was the notice)."""
+        self._poll_now()
         followed = len(self._workers.watchers.followed)
         self.notify(f"Polling now: the jobs list and {followed} followed job{'s' * (followed != 1)}",
                     markup=False, timeout=2)
