@@ -24,6 +24,12 @@ only what it needs):
         message_packs   metrics messages kept verbatim in zlib packs
         log_thinning    which events get a line in the event log
 
+    insight/        verdicts on a job (see insight/__init__.py)
+        verdict         Badge and Verdict: a word for the badge, one line of why
+        health          overfitting / diverging / stalled / memorising, each rule with its thresholds
+        best_checkpoint which checkpoint to use, and the rule that chose it
+        compare         several runs on one axis (by step or by fraction of training) and their totals
+
     metrics/        a job's metric series (see metrics/__init__.py)
         event_points    metric points from one metrics event (data, or the printed message)
         page_columns    a page of plain metrics events read column by column (the ingest fast path)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, Sequence
 
-from ftwatch.domain.models import Job, JobEvent, Phase
+from ftwatch.domain.insight.verdict import Verdict
+from ftwatch.domain.models import Checkpoint, Job, JobEvent, Phase
 
 
 class Trend(StrEnum):
@@ -91,6 +92,8 @@ class JobSnapshot:
     connection: Connection
     taken_at: float                   # wall clock
     smoothing: float | None = None    # the EMA weight the tracker uses (fixed or auto), for the chart and log
+    checkpoints: tuple[Checkpoint, ...] = ()   # step order (oldest first); empty until the source read them
+    health: tuple[Verdict, ...] = ()  # the health rules' verdicts (domain.insight.health), empty on a healthy run
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from ftwatch.domain.events.api_events import concat, event_types
-from ftwatch.domain.models import Job, JobEvent, MetricPoint, Phase
+from ftwatch.domain.models import Checkpoint, Job, JobEvent, MetricPoint, Phase
 from ftwatch.domain.phase import detect_phase, phase_of_status
 from ftwatch.domain.progress import estimate_progress
 from ftwatch.domain.metrics.store import MetricStore, auto_weight
@@ -43,6 +43,7 @@ class JobTracker:
         self._inserted = False                       # an out-of-order merge happened since then
         self._started_at: float | None = None        # "Fine-tuning job started", else the first step seen
         self._trend = (-1, Trend.UNKNOWN, 0.0)      # (points fitted, verdict, snapshot time of the fit)
+        self.checkpoints: tuple[Checkpoint, ...] = ()
 
     @property
     def smoothing(self) -> float:
@@ -95,6 +96,10 @@ class JobTracker:
         self._phase = None
         return added
 
+    def update_checkpoints(self, checkpoints: Sequence[Checkpoint]) -> None:
+        """The job's checkpoints as last listed (the API keeps the last three epochs'), kept in step order."""
+        self.checkpoints = tuple(sorted(checkpoints, key=lambda c: (c.step_number, c.created_at, c.id)))
+
     def add_result_points(self, points: list[MetricPoint]) -> None:
         """Back-fill from the result CSV: only steps a series does not have yet are added."""
         self.metrics.add_points(points)
@@ -134,6 +139,7 @@ class JobTracker:
             connection=connection,
             taken_at=now,
             smoothing=self.smoothing,
+            checkpoints=self.checkpoints,
         )
 
     def _take_new_events(self) -> Sequence[JobEvent]:

@@ -1,0 +1,10 @@
+"""Answers rather than curves: is this run healthy, which checkpoint to use, how runs compare.
+
+Each rule is pure, documented with its thresholds in its module, and silent on too little data: a verdict
+that fires on a healthy run or on ten noisy steps teaches people to ignore the badge.
+
+    verdict         Badge and Verdict: what a rule says (a word for the badge, one line of why)
+    health          assess(): the four rules (overfitting, diverging, stalled, memorising) and their thresholds
+    best_checkpoint best_checkpoint(): the checkpoint to use and the rule that chose it
+    compare         several runs on one axis (by step or by fraction of training) and their totals
+"""
