@@ -61,6 +61,14 @@ def badge(phase: Phase, status: str = "") -> str:
     return f"{symbol} {word}"
 
 
+HEALTH_MARK = "⚠"      # before every health verdict's word (domain.insight.verdict.Badge): a mark and a word
+
+
+def health_badge(badge: str) -> str:
+    """`⚠ overfitting`: how a health verdict reads in the header, the jobs row and the help (never colour only)."""
+    return f"{HEALTH_MARK} {badge}"
+
+
 def short_model(model: str) -> str:
     """`gpt-4.1-nano-2025-04-14` -> `gpt-4.1-nano`: the snapshot date rarely tells jobs apart."""
     return _DATED.sub("", model)
