@@ -23,6 +23,7 @@ from ftwatch.ui.widgets.job_progress import ProgressView
 from ftwatch.ui.widgets.loss_chart import ChartData
 
 SPARK_WIDTH = 8
+REASON_MAX = 300        # a verdict's reason is one line; the header cuts it to the width, `i` shows this much
 TREND_WORDS = {Trend.IMPROVING: "improving ↘", Trend.FLAT: "flat →", Trend.WORSENING: "worsening ↗",
                Trend.UNKNOWN: "too early to tell"}
 
@@ -104,7 +105,15 @@ def header_view(snapshot: JobSnapshot, now: float) -> HeaderView:
         details.insert(0, clean(f"{job.error.code or 'error'}: {job.error.message or ''}", max_len=120))
     return HeaderView(job_id=clean(job.id, max_len=40), model=clean(job.model, max_len=48),
                       fine_tuned=clean(job.fine_tuned_model or "", max_len=64), badge=p.badge(phase, job.status),
-                      tone=p.TONES[phase], doing=doing, details=" · ".join(d for d in details if d))
+                      tone=p.TONES[phase], doing=doing, details=" · ".join(d for d in details if d),
+                      health=health_lines(snapshot))
+
+
+def health_lines(snapshot: JobSnapshot) -> tuple[tuple[str, str], ...]:
+    """(badge, reason) per health verdict, cleaned: the reasons are built from numbers, the badge from the
+    rule's word, but a verdict is still text that reaches the terminal."""
+    return tuple((p.health_badge(clean(str(v.badge), max_len=20)), clean(v.reason, max_len=REASON_MAX))
+                 for v in snapshot.health)
 
 
 def progress_view(snapshot: JobSnapshot, smoothing: float | None, family_label: str = "loss") -> ProgressView:
@@ -147,13 +156,14 @@ def chart_view(snapshot: JobSnapshot, family_label: str, smoothing: float | None
     n_epochs = snapshot.job.hyperparameters.get("n_epochs") if snapshot.job.hyperparameters else None
     epochs = tuple(total * k / n_epochs for k in range(1, n_epochs)) if total and isinstance(n_epochs, int) \
         and 1 < n_epochs <= 100 else ()
-    identity = (snapshot.job.id, family.label, weight, total, log_scale, epochs)
+    checkpoints = tuple(float(c.step_number) for c in snapshot.checkpoints if c.step_number > 0)
+    identity = (snapshot.job.id, family.label, weight, total, log_scale, epochs, checkpoints)
     key = (*identity, _length(raw), _length(valid), _length(full))
     message = "" if raw is not None and len(raw) else _no_points(snapshot.phase)
     newest = float(raw.steps[-1]) if raw is not None and len(raw) else None
     data = ChartData(key=key, identity=identity, newest_step=newest, raw=raw,
-                     smoothed=smoothed, valid=valid, full=full, x_max=total, epochs=epochs, log_scale=log_scale,
-                     message=message)
+                     smoothed=smoothed, valid=valid, full=full, x_max=total, epochs=epochs, checkpoints=checkpoints,
+                     log_scale=log_scale, message=message)
     if message:
         return data, family.label
     # The states a key changes come first (l, [ ]), so a narrow pane cuts the trend's words, not them.

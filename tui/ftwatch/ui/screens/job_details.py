@@ -7,7 +7,7 @@ each value is shown in full, cleaned of control sequences like every server stri
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Sequence
 
 from rich.table import Table
 from rich.text import Text
@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ftwatch.domain.format import human_duration
+from ftwatch.domain.insight.verdict import Verdict
 from ftwatch.domain.models import Job
 from ftwatch.domain.progress import job_took
 from ftwatch.domain.text import clean
@@ -27,12 +28,12 @@ from ftwatch.ui.widgets.text_line import TextLine
 LONG = 4000     # a value is shown whole up to here (a hostile server could send megabytes)
 
 
-def detail_rows(job: Job, phase_words: str = "") -> list[tuple[str, str]]:
-    """(label, value) for every field of the job that has a value, in the order a person asks for them."""
-    rows: list[tuple[str, Any]] = [
-        ("job", job.id), ("status", phase_words or job.status), ("base model", job.model),
-        ("fine-tuned model", job.fine_tuned_model), ("suffix", job.suffix),
-    ]
+def detail_rows(job: Job, phase_words: str = "", health: Sequence[Verdict] = ()) -> list[tuple[str, str]]:
+    """(label, value) for every field of the job that has a value, in the order a person asks for them; the
+    health verdicts (`⚠ overfitting` and its whole reason, which the header may cut) right after the status."""
+    rows: list[tuple[str, Any]] = [("job", job.id), ("status", phase_words or job.status)]
+    rows += [(p.health_badge(str(verdict.badge)), verdict.reason) for verdict in health]
+    rows += [("base model", job.model), ("fine-tuned model", job.fine_tuned_model), ("suffix", job.suffix)]
     if job.error is not None:
         rows += [("error", job.error.code), ("reason", job.error.message), ("error in", job.error.param)]
     took = job_took(job.created_at or None, job.finished_at)

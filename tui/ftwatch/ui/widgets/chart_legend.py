@@ -3,7 +3,8 @@
 Colour alone cannot tell the curves apart (NO_COLOR, a monochrome terminal, colour blindness), so every
 series has its own mark in the plot and the legend shows that same mark beside the series' name: raw
 training as braille dots, the smoothed curve as a line of `•`, batch validation as `×` points, full
-validation as `◆` and epoch boundaries as dotted `┊` lines, labelled `e2`, `e3`... in the plot's top edge.
+validation as `◆`, epoch boundaries as dotted `┊` lines, labelled `e2`, `e3`... in the plot's top edge, and
+the job's checkpoints as `▲` in the plot's bottom edge, at their steps.
 In colour the marks keep the series' theme colours (`ChartColors`), the names the widget's own colour.
 
 The legend names only the series that are drawn and is shortened to the width it gets ("raw train" ->
@@ -28,6 +29,7 @@ VALID_MARK = "×"
 FULL_MARK = "◆"
 EPOCH_MARK = "┊"        # plotext's "dotted" line style
 EPOCH_LINE_STYLE = "dotted"
+CHECKPOINT_MARK = "▲"   # written into the plot's bottom edge (the x axis) at each checkpoint's step
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ ENTRIES = {
     "valid": Entry(VALID_MARK, ("validation", "validation", "val", "val", "val", "v")),
     "full": Entry(FULL_MARK, ("full validation", "full validation", "full val", "full", "full", "f")),
     "epoch": Entry(EPOCH_MARK, ("epoch boundary", "epoch", "epoch", "ep", "ep", "e")),
+    "checkpoint": Entry(CHECKPOINT_MARK, ("checkpoint", "checkpoint", "checkpoint", "ckpt", "ckpt", "c")),
 }
 _GAPS = ("  ", "  ", "  ", " ", " ", " ")         # between entries, per level of shortening
 _MARK_GAPS = (" ", " ", " ", " ", "", "")         # between a mark and its name
@@ -99,6 +102,17 @@ def label_epochs(frame: Text, count: int, bare: Text | None = None) -> Text:
             frame = _overlay(frame, start, Text(label))
             plain = frame.plain
     return frame
+
+
+def mark_columns(edge: Text, columns: tuple[int, ...], style: Style | None = None) -> Text:
+    """The plot's bottom edge (`└┬────┴────┘`) with `▲` at each of `columns` that falls between its corners
+    (a checkpoint's step, placed by the caller); outside them, or with no edge, it is left as it is."""
+    plain = edge.plain
+    left, right = plain.find("└"), plain.rfind("┘")
+    for column in columns:
+        if 0 <= left < column < right:
+            edge = _overlay(edge, column, Text(CHECKPOINT_MARK, style=style or "", end=""))
+    return edge
 
 
 def _overlay(line: Text, at: int, piece: Text) -> Text:

@@ -8,8 +8,10 @@ Stable axes keep repaints small: the x axis spans the whole job (0 .. total step
 shift every column, and the y limits are rounded outwards to "nice" numbers so they move only when the loss
 leaves the current range. Between two polls most lines of the chart are therefore identical.
 
-Each series has its own mark (braille raw, `•` smoothed, `×` validation, `◆` full validation, `┊` epochs)
-and the first row is a legend of the drawn ones (`chart_legend`), so the chart reads without colour.
+Each series has its own mark (braille raw, `•` smoothed, `×` validation, `◆` full validation, `┊` epochs,
+`▲` checkpoints in the bottom edge) and the first row is a legend of the drawn ones (`chart_legend`), so the
+chart reads without colour. Checkpoint marks cost a few cells per redraw: a job has a handful of them (one
+per epoch), and they are written into the edge plotext drew, never plotted point by point.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class ChartColors:
     valid: RGB | None = None
     full: RGB | None = None
     epoch: RGB | None = None
+    checkpoint: RGB | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,7 @@ class ChartSpec:
     full: Points | None = None         # full validation: `◆` points
     x_max: float | None = None         # total steps when known
     epochs: tuple[float, ...] = ()     # epoch boundaries (steps)
+    checkpoints: tuple[float, ...] = ()  # the steps of the job's checkpoints: `▲` in the bottom edge
     log_scale: bool = False
     colors: ChartColors = ChartColors()
 
@@ -129,7 +133,8 @@ def pixel_signature(spec: ChartSpec) -> tuple:
             continue
         snapped.append(tuple((int(x * x_scale), int((transform(y) - bottom) * y_scale))
                              for x, y in zip(*points) if math.isfinite(y) and (y > 0 or not spec.log_scale)))
-    return (spec.width, spec.height, low, high, x_upper, spec.epochs, spec.log_scale, spec.colors, *snapped)
+    return (spec.width, spec.height, low, high, x_upper, spec.epochs, spec.checkpoints, spec.log_scale,
+            spec.colors, *snapped)
 
 
 def preload() -> None:
@@ -193,13 +198,42 @@ def render_chart(spec: ChartSpec) -> list[Text]:
         lines.append(line)
     _previous_rows = rows
     lines += [Text()] * (plot_height - len(lines))
-    return _with_legend(spec, lines, len(epochs), legend_row)
+    marked = _mark_checkpoints(lines, spec.checkpoints, x_upper, spec.colors.checkpoint)
+    return _with_legend(spec, lines, len(epochs), legend_row, marked)
 
 
-def _with_legend(spec: ChartSpec, lines: list[Text], epochs: int, legend_row: bool) -> list[Text]:
+def checkpoint_columns(steps: Sequence[float], x_upper: float, left: int, right: int) -> tuple[int, ...]:
+    """The columns of the plot's edge (corners at `left` and `right`) where these steps fall: the x axis
+    spans 0 .. `x_upper` over the cells between the corners, as plotext maps it (its epoch lines land on
+    the same columns, give or take one at an exact half)."""
+    cells = right - left - 1
+    if cells <= 0 or x_upper <= 0:
+        return ()
+    return tuple(left + 1 + math.floor(step / x_upper * (cells - 1) + 0.5)
+                 for step in steps if math.isfinite(step) and 0 < step <= x_upper)
+
+
+def _mark_checkpoints(lines: list[Text], steps: tuple[float, ...], x_upper: float, rgb: RGB | None) -> bool:
+    """`▲` in the bottom edge at each checkpoint's step (in place); True when at least one was written."""
+    if not steps:
+        return False
+    row = next((i for i in range(len(lines) - 1, -1, -1) if "└" in lines[i].plain), None)
+    if row is None:
+        return False
+    edge = lines[row].plain
+    columns = checkpoint_columns(steps, x_upper, edge.find("└"), edge.rfind("┘"))
+    if not columns:
+        return False
+    style = Style(color=Color.from_rgb(*rgb)) if rgb else None
+    lines[row] = chart_legend.mark_columns(lines[row], columns, style)
+    return True
+
+
+def _with_legend(spec: ChartSpec, lines: list[Text], epochs: int, legend_row: bool,
+                 checkpoints: bool = False) -> list[Text]:
     """The legend above the plot (or in its top edge), naming the drawn series beside their marks, and the
     epochs numbered in the top edge."""
-    kinds, colors = _legend_kinds(spec, epochs)
+    kinds, colors = _legend_kinds(spec, epochs, checkpoints)
     frame = lines[0]
     left = max(0, frame.plain.find("┌"))
     if legend_row:
@@ -210,7 +244,7 @@ def _with_legend(spec: ChartSpec, lines: list[Text], epochs: int, legend_row: bo
     return [chart_legend.label_epochs(chart_legend.in_frame(frame, text), epochs, frame), *lines[1:]]
 
 
-def _legend_kinds(spec: ChartSpec, epochs: int) -> tuple[tuple[str, ...], tuple]:
+def _legend_kinds(spec: ChartSpec, epochs: int, checkpoints: bool = False) -> tuple[tuple[str, ...], tuple]:
     def drawn(points: Points | None) -> bool:
         return bool(points) and any(math.isfinite(y) and (y > 0 or not spec.log_scale) for y in points[1])
 
@@ -221,6 +255,8 @@ def _legend_kinds(spec: ChartSpec, epochs: int) -> tuple[tuple[str, ...], tuple]
                                                     ("full", spec.full, colors.full)) if drawn(points)]
     if epochs:
         found.append(("epoch", colors.epoch))
+    if checkpoints:
+        found.append(("checkpoint", colors.checkpoint))
     return tuple(k for k, _ in found), tuple(c for _, c in found)
 
 

@@ -1,7 +1,12 @@
-"""The selected job in two lines: who it is, and what it is doing.
+"""The selected job in two lines: who it is, and what it is doing; and a line per health verdict, if any.
 
     ftjob-7Kq…  gpt-4.1-nano-2025-04-14 → ft:gpt-4.1-nano:acme:demo:9xY   updated every 2 s
     ▶ running for 4m · epochs 3 · batch 8 · lr× 1.8 · 1.2M tokens
+    ⚠ overfitting · validation loss up 38% from its minimum at step 500 while training loss falls
+
+A verdict is a mark and a word (never a colour alone) and its one-line reason, cut with "… (i: all)" where
+the width ends it (`i` shows it whole). No verdict, no line: the header never claims a job is healthy. The
+header grows by those lines (at most `HEALTH_LINES`; further verdicts share the last one by their words).
 
 All server strings arrive cleaned and are placed in `Text` objects, never in markup. The link text on the
 right is re-set by the screen's once-a-second tick; it stays the same while polls are on time (an age shows
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.style import Style
 from rich.text import Text
 
 from ftwatch.ui.widgets.diff_lines import ViewLines
@@ -27,6 +33,12 @@ class HeaderView:
     doing: str = ""             # "running for 4m", "took 14m 03s"
     details: str = ""           # hyperparameters · tokens · error
     placeholder: str = "connecting…"
+    health: tuple[tuple[str, str], ...] = ()    # (badge "⚠ overfitting", reason), cleaned, in the rules' order
+
+
+HEALTH_LINES = 2        # verdict lines at most (four verdicts at once would take the chart's rows at 80x24)
+BASE_LINES = 2
+MORE = " (i: all)"
 
 
 class JobHeader(ViewLines[HeaderView]):
@@ -51,6 +63,13 @@ class JobHeader(ViewLines[HeaderView]):
         if (text, tone) != (self._age, self._age_tone):
             self._age, self._age_tone = text, tone
             self.rebuild()
+
+    def show(self, view: HeaderView) -> None:
+        """As `ViewLines.show`, and as tall as its lines: two, plus one per health verdict shown."""
+        rows = BASE_LINES + min(len(view.health), HEALTH_LINES)
+        if self.styles.height is None or self.styles.height.value != rows:
+            self.styles.height = rows
+        super().show(view)
 
     def _style(self, name: str):
         if name not in ("id", "active", "waiting", "warn", "good", "bad"):
@@ -89,4 +108,41 @@ class JobHeader(ViewLines[HeaderView]):
             doing.append(more, self._style("details"))
         if width > 0 and doing.cell_len > width:
             doing.truncate(width, overflow="ellipsis")
-        return [title, doing]
+        return [title, doing, *self._health_lines(view.health, width)]
+
+    def _health_lines(self, health: tuple[tuple[str, str], ...], width: int) -> list[Text]:
+        """One line per verdict (badge, then its reason); beyond `HEALTH_LINES` the last line names the rest
+        by their badges only, and says where the reasons are."""
+        if not health:
+            return []
+        warn, muted = self._style("warn"), self._style("details")
+        whole = list(health[:HEALTH_LINES - 1]) if len(health) > HEALTH_LINES else list(health)
+        lines = [_cut(_verdict_line(badge, reason, warn, muted), width, muted) for badge, reason in whole]
+        rest = health[len(whole):]
+        if rest:
+            line = Text(no_wrap=True)
+            for index, (badge, _) in enumerate(rest):
+                line.append(" · " if index else "", muted)
+                line.append(badge, warn)
+            line.append(MORE, muted)
+            lines.append(_cut(line, width, muted, more=False))
+        return lines
+
+
+def _verdict_line(badge: str, reason: str, warn: Style | None, muted: Style | None) -> Text:
+    line = Text(no_wrap=True)
+    line.append(badge, warn)
+    if reason:
+        line.append(f" · {reason}", muted)
+    return line
+
+
+def _cut(line: Text, width: int, muted: Style | None, more: bool = True) -> Text:
+    """`line` within `width`, ending in "… (i: all)" when cut (the details screen shows it whole)."""
+    if width <= 0 or line.cell_len <= width:
+        return line
+    if more and width > len(MORE) + 8:
+        line.truncate(width - len(MORE), overflow="ellipsis")
+        line.append(MORE, muted)
+    line.truncate(width, overflow="ellipsis")
+    return line

@@ -47,13 +47,14 @@ class ChartData:
     full: Downsampled | None = None
     x_max: float | None = None
     epochs: tuple[float, ...] = ()
+    checkpoints: tuple[float, ...] = ()      # the checkpoints' steps (a few: one per epoch)
     log_scale: bool = False
     message: str = ""                        # shown instead of a plot (e.g. "connecting…")
 
 
 class LossChart(DiffLines):
     COMPONENT_CLASSES = {"loss-chart--raw", "loss-chart--smoothed", "loss-chart--valid", "loss-chart--full",
-                         "loss-chart--epoch"}
+                         "loss-chart--epoch", "loss-chart--checkpoint"}
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -96,7 +97,7 @@ class LossChart(DiffLines):
                 return tuple(color.get_truecolor()) if color is not None else None
 
             self._chart_colors = ChartColors(raw=rgb("raw"), smoothed=rgb("smoothed"), valid=rgb("valid"),
-                                             full=rgb("full"), epoch=rgb("epoch"))
+                                             full=rgb("full"), epoch=rgb("epoch"), checkpoint=rgb("checkpoint"))
         return self._chart_colors
 
     def build_lines(self, width: int, height: int) -> list[Text]:
@@ -122,7 +123,8 @@ class LossChart(DiffLines):
 
             spec = ChartSpec(width=width, height=height, raw=reduce(data.raw), smoothed=reduce(data.smoothed),
                              valid=reduce(data.valid), full=reduce(data.full), x_max=data.x_max,
-                             epochs=data.epochs, log_scale=data.log_scale, colors=self._colors())
+                             epochs=data.epochs, checkpoints=data.checkpoints, log_scale=data.log_scale,
+                             colors=self._colors())
             signature = pixel_signature(spec)
             if signature == self._signature:
                 return self._last_lines            # the new points move no dot: skip plotext
