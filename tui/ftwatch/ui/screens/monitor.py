@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
+from ftwatch.domain.metrics.smoothing import weight_for
 from ftwatch.domain.snapshot import JobSnapshot, LinkState
 from ftwatch.domain.text import clean
 from ftwatch.ui import messages as m
@@ -30,6 +31,7 @@ from ftwatch.ui.min_size import too_small
 from ftwatch.ui.monitor_state import ChartOptions, MonitorState
 from ftwatch.ui.notices import FinishAnnouncer
 from ftwatch.ui.poll_workers import PollWorkers, SourceFactory
+from ftwatch.ui.screens.checkpoints import CheckpointsView
 from ftwatch.ui.screens.commands import JumpToJob, RunAction
 from ftwatch.ui.screens.job_details import JobDetails, detail_rows
 from ftwatch.ui.widgets import chart_render
@@ -65,6 +67,7 @@ class MonitorScreen(Screen):
         Binding("c", "cancel_job", "Cancel job", id="job.cancel"),
         Binding("y", "copy", "Copy id", show=False, id="job.copy"),
         Binding("i", "details", "Job details", show=False, id="job.details"),
+        Binding("b", "checkpoints", "Checkpoints", show=False, id="job.checkpoints"),
         Binding("r", "refresh", "Refresh", show=False, id="app.refresh"),
         Binding("escape", "escape", "Back to jobs / clear filter", show=False, id="jobs.focus"),
     ]
@@ -178,6 +181,9 @@ class MonitorScreen(Screen):
             self.query_one(JobList).update_row(self._row(snapshot.job))
         if snapshot.job.id == self._state.selected:
             self._show_job(snapshot)
+        view = self.app.screen
+        if isinstance(view, CheckpointsView) and view.job_id == snapshot.job.id:
+            view.show_snapshot(snapshot)        # open over this screen: new checkpoints appear as they come
 
     def on_job_action_answered(self, message: m.JobActionAnswered) -> None:
         self._actions.answered(message)
@@ -310,7 +316,18 @@ class MonitorScreen(Screen):
         job = self._state.selected_job
         if job is not None:
             phase = self._state.phase(job.id)
-            self.app.push_screen(JobDetails(detail_rows(job, p.badge(phase, job.status) if phase else "")))
+            snapshot = self._state.latest.get(job.id)
+            health = snapshot.health if snapshot is not None else ()
+            self.app.push_screen(JobDetails(detail_rows(job, p.badge(phase, job.status) if phase else "", health)))
+
+    def action_checkpoints(self) -> None:
+        """`b`: the selected job's checkpoints, the best marked (its "smoothed" means the chart's smoothing)."""
+        job_id = self._state.selected
+        if job_id is None:
+            return
+        snapshot = self._state.latest.get(job_id)
+        weight = weight_for(self._state.options.smoothing, snapshot.metrics.total_steps if snapshot else None)
+        self.app.push_screen(CheckpointsView(job_id, snapshot, weight))
 
     def action_cancel_job(self) -> None:
         self._actions.request(self._state.cancel_action(), self._workers.source)
