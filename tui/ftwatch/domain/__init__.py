@@ -29,6 +29,8 @@ only what it needs):
         health          overfitting / diverging / stalled / memorising, each rule with its thresholds
         best_checkpoint which checkpoint to use, and the rule that chose it
         compare         several runs on one axis (by step or by fraction of training) and their totals
+        row_health      which verdicts a job's row shows: its snapshot's, or a newer cheap look's
+        row_looks       a job not followed judged from one cheap look (a result file, a newest page)
 
     metrics/        a job's metric series (see metrics/__init__.py)
         event_points    metric points from one metrics event (data, or the printed message)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from ftwatch.domain.insight.row_health import RowLook
 from ftwatch.domain.models import Job
 from ftwatch.domain.row_peek import RowPeek
 from ftwatch.domain.snapshot import JobSnapshot, JobsSnapshot
@@ -56,7 +57,17 @@ class JobActionAnswered(Message, bubble=False):
 
 @dataclass
 class RowPeeked(Message, bubble=False):
-    """One look at a finished job's newest events, for its row (see `domain.row_peek`)."""
+    """One look at an unvisited job's newest events, for its row (see `domain.row_peek`); for a running job,
+    also whether it stalled (`look`, see `domain.insight.row_health`)."""
 
     job_id: str
     peek: RowPeek
+    look: RowLook | None = None
+
+
+@dataclass
+class RowJudged(Message, bubble=False):
+    """A finished job's health judged from its result file, for its row (see `domain.insight.row_health`)."""
+
+    job_id: str
+    look: RowLook

@@ -8,7 +8,10 @@ the rules for which one to believe live here, where they can be tested without a
   to the older "running" the slow list still says;
 - trouble before the first good read of a job keeps showing its last good data (the connection state is
   updated, the data is not thrown away);
-- a job is "done" once its final snapshot is in: its watcher ended by itself and need not run again.
+- a job is "done" once its final snapshot is in: its watcher ended by itself and need not run again;
+- a row's health verdicts come from the job's snapshot when it is followed, else from one cheap look: a
+  finished job's result file (read once), a running job's newest events (read at every jobs-list poll, for
+  `stalled`); the newer source wins for the badges it judges (`domain.insight.row_health`).
 
 The chart options (metric family, smoothing, log scale) and the job actions' preconditions (what `c` and
 `p` may do to the selected job) are decided here too; the screen only routes.
@@ -17,8 +20,10 @@ The chart options (metric family, smoothing, log scale) and the job actions' pre
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Collection, Sequence
 
+from ftwatch.domain.insight.row_health import RowLook, row_health
+from ftwatch.domain.insight.verdict import Verdict
 from ftwatch.domain.metrics.smoothing import next_weight, weight_for
 from ftwatch.domain.models import Job, Phase
 from ftwatch.domain.phase import job_phase
@@ -51,6 +56,8 @@ class MonitorState:
         self.options = options or ChartOptions()
         self.peeks: dict[str, RowPeek] = {}
         self._peek_asked: set[str] = set()
+        self.looks: dict[str, RowLook] = {}          # health from a cheap look at a job not followed
+        self._result_asked: set[str] = set()
 
     # --- reconciling the two streams ------------------------------------------------------------
     def apply_jobs(self, snapshot: JobsSnapshot) -> list[Job] | None:
@@ -93,6 +100,27 @@ class MonitorState:
                   and job_phase(job, None).is_terminal][:limit]
         self._peek_asked.update(wanted)
         return wanted
+
+    def wanted_results(self, limit: int) -> list[Job]:
+        """Finished jobs never followed whose result file was never read, newest first, `limit` at a time: each
+        is read once for its row's health (the file never changes; a failed read leaves the row without)."""
+        wanted = [job for job_id, job in self.jobs.items()
+                  if job.result_files and job_id not in self._result_asked and job_id not in self.latest
+                  and job_phase(job, None).is_terminal][:limit]
+        self._result_asked.update(job.id for job in wanted)
+        return wanted
+
+    def wanted_running_peeks(self, followed: Collection[str]) -> list[Job]:
+        """Running jobs nobody follows (beyond the followed rows' cap): their newest events are read at each
+        jobs-list poll, for their rows' steps and whether they stalled."""
+        return [job for job_id, job in self.jobs.items()
+                if job_id not in followed and job_phase(job, self.latest.get(job_id)).is_active]
+
+    def row_health(self, job_id: str) -> tuple[Verdict, ...]:
+        snapshot = self.latest.get(job_id)
+        if snapshot is None:
+            return row_health((), None, self.looks.get(job_id))
+        return row_health(snapshot.health, snapshot.taken_at, self.looks.get(job_id))
 
     def phase(self, job_id: str) -> Phase | None:
         job = self.jobs.get(job_id)

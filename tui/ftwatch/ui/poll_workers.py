@@ -8,15 +8,21 @@ is the monitor state's.
 - `connect`: awaits the source factory once, after the first frame (the SDK import costs ~0.5 s);
 - `poll-jobs`: the account's jobs list;
 - `job:<id>`: one per followed job. The selected job's detail reuses its row's watcher, so no job is ever
-  polled twice, and j/k between jobs is instant (the latest snapshot is cached).
+  polled twice, and j/k between jobs is instant (the latest snapshot is cached);
+- `peek`, `peek-running`, `results`: one cheap look at each job that is not followed, for its row: a finished
+  job's newest events (once) and result file (once, for its health), a running job's newest events (at every
+  jobs-list poll, for `stalled`). A round of looks is not started while the previous one is still out, so a
+  slow API never has them pile up.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from functools import partial
 from typing import Awaitable, Callable, Iterable
 
+from ftwatch.domain.models import Job
 from ftwatch.errors import FtwatchError
 from ftwatch.source.base import JobSource
 from ftwatch.ui import messages as m
@@ -33,6 +39,7 @@ class PollWorkers:
         self._intervals = None                     # PollIntervals, once the poll engine is loaded
         self.source: JobSource | None = None
         self.watchers = JobWatchers(self._follow, self._unfollow)
+        self._out: set[str] = set()                # the rounds of looks still running ("peek-running", "results")
 
     def connect(self, factory: SourceFactory) -> None:
         self._node.run_worker(partial(self._connect, factory), group="connect", exclusive=True, exit_on_error=False,
@@ -99,6 +106,57 @@ class PollWorkers:
                 self._node.log.warning(f"peek at {job_id}: {error}")
                 continue
             self._node.post_message(m.RowPeeked(job_id, peek_events(page.events)))
+
+    def peek_running(self, jobs: list[Job]) -> None:
+        """One page of newest events for each running job nobody follows: its row's steps, and `stalled`."""
+        self._round("peek-running", jobs, self._peek_running, "read unfollowed running jobs' newest events")
+
+    async def _peek_running(self, source: JobSource, jobs: list[Job]) -> None:
+        from ftwatch.domain.insight.row_looks import judge_newest_page
+        from ftwatch.domain.row_peek import PEEK_LIMIT, peek_events
+
+        for job in jobs:
+            try:
+                page = await source.list_events(job.id, limit=PEEK_LIMIT)
+            except FtwatchError as error:        # no badge this round; the next jobs-list poll looks again
+                self._node.log.warning(f"peek at {job.id}: {error}")
+                continue
+            look = judge_newest_page(job, page.events, self._clock())
+            self._node.post_message(m.RowPeeked(job.id, peek_events(page.events), look))
+
+    def judge_results(self, jobs: list[Job]) -> None:
+        """Each finished job's result file, read once, judged for its row's health badge."""
+        self._round("results", jobs, self._judge_results, "judge finished jobs' result files")
+
+    @property
+    def judging_results(self) -> bool:
+        return "results" in self._out
+
+    async def _judge_results(self, source: JobSource, jobs: list[Job]) -> None:
+        from ftwatch.domain.insight.row_looks import judge_result_file
+
+        for job in jobs:
+            try:
+                content = await source.result_csv(job.result_files[0])
+                # Parsing every step of a long job is CPU work: off the event loop.
+                look = await asyncio.to_thread(judge_result_file, job, content, self._clock())
+            except FtwatchError as error:        # silent: the row has no badge; a visit reads the job whole
+                self._node.log.warning(f"result file of {job.id}: {error}")
+                continue
+            self._node.post_message(m.RowJudged(job.id, look))
+
+    def _round(self, group: str, jobs: list[Job], work: Callable, description: str) -> None:
+        if self.source is None or not jobs or group in self._out:
+            return
+        self._out.add(group)
+
+        async def run(source: JobSource) -> None:
+            try:
+                await work(source, jobs)
+            finally:
+                self._out.discard(group)
+
+        self._node.run_worker(partial(run, self.source), group=group, exit_on_error=False, description=description)
 
     def sync(self, active: Iterable[str], selected: str | None, done: Callable[[str], bool]) -> None:
         """Follow the active jobs and the selected one; stop following the rest."""

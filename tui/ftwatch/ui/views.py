@@ -7,8 +7,10 @@ testable without an app, and keeps every server string on the `clean` -> `Text` 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 from ftwatch.domain.format import human_duration, metric_value
+from ftwatch.domain.insight.verdict import Verdict
 from ftwatch.domain.models import Job, Phase
 from ftwatch.domain.phase import job_phase
 from ftwatch.domain.progress import job_took, step_fraction
@@ -59,9 +61,11 @@ def pick_family(metrics: MetricsView | None, label: str) -> Family:
     return next((f for f in options if f.label == label), options[0])
 
 
-def job_row(job: Job, snapshot: JobSnapshot | None, smoothing: float | None, peek: RowPeek | None = None) -> JobRow:
-    """One row of the jobs list. `peek`: one look at a finished, unvisited job's newest events, so its row
-    shows its last step and loss on first paint (the snapshot wins once the job is followed)."""
+def job_row(job: Job, snapshot: JobSnapshot | None, smoothing: float | None, peek: RowPeek | None = None,
+            health: Sequence[Verdict] = ()) -> JobRow:
+    """One row of the jobs list. `peek`: one look at an unvisited job's newest events, so its row shows its
+    last step and loss on first paint (the snapshot wins once the job is followed). `health`: the verdicts the
+    row shows (the monitor state's `row_health`: the snapshot's, or those of a cheap look at the job)."""
     phase = job_phase(job, snapshot)
     spark = eta = ""
     step = total = None
@@ -82,7 +86,16 @@ def job_row(job: Job, snapshot: JobSnapshot | None, smoothing: float | None, pee
     return JobRow(job_id=job.id, phase=phase, tone=p.TONES[phase], badge=p.badge(phase, job.status),
                   name=p.job_name(job), steps=steps, spark=spark, eta=eta, created_at=job.created_at,
                   fraction=fraction, created=p.created_text(job.created_at), tokens=p.tokens_text(job.trained_tokens),
-                  hyper=p.hyperparameters_text(job.hyperparameters))
+                  hyper=p.hyperparameters_text(job.hyperparameters), health=row_health_text(health))
+
+
+def row_health_text(health: Sequence[Verdict]) -> str:
+    """`⚠ overfitting`, and `+1` for each further verdict: the row has room for one word (the header and `i`
+    list every verdict with its reason)."""
+    if not health:
+        return ""
+    first = p.health_badge(clean(str(health[0].badge), max_len=20))
+    return f"{first} +{len(health) - 1}" if len(health) > 1 else first
 
 
 def _sparkline(snapshot: JobSnapshot, smoothing: float | None) -> str:

@@ -7,4 +7,7 @@ that fires on a healthy run or on ten noisy steps teaches people to ignore the b
     health          assess(): the four rules (overfitting, diverging, stalled, memorising) and their thresholds
     best_checkpoint best_checkpoint(): the checkpoint to use and the rule that chose it
     compare         several runs on one axis (by step or by fraction of training) and their totals
+    row_health      which verdicts a job's row shows: its snapshot's, or those of a newer cheap look
+    row_looks       a job the monitor does not follow judged from one cheap look (a finished job's result
+                    file, a running job's newest page), by the same rules
 """

@@ -44,6 +44,7 @@ from ftwatch.ui.widgets.status_line import StatusLine, StatusView
 JOBS = Binding.Group("Jobs", compact=True)               # the footer shows "jk Jobs"
 SMOOTHING = Binding.Group("Smoothing", compact=True)     # and "[] Smoothing"
 PEEKS_AT_ONCE = 40      # finished jobs read for their rows per jobs-list poll (one small request each)
+RESULTS_AT_ONCE = 3     # finished jobs' result files read (once each) for their rows' health per jobs-list poll
 
 
 class MonitorScreen(Screen):
@@ -159,6 +160,9 @@ class MonitorScreen(Screen):
             self.query_one(JobList).set_rows(self._row(job) for job in jobs)
             self._sync_watchers()
             self._workers.peek(self._state.wanted_peeks(PEEKS_AT_ONCE))
+            self._workers.peek_running(self._state.wanted_running_peeks(self._workers.watchers.followed))
+            if not self._workers.judging_results:
+                self._workers.judge_results(self._state.wanted_results(RESULTS_AT_ONCE))
         self._show_status()
         self._show_no_jobs()
 
@@ -194,13 +198,22 @@ class MonitorScreen(Screen):
 
     def on_row_peeked(self, message: m.RowPeeked) -> None:
         self._state.peeks[message.job_id] = message.peek
+        if message.look is not None:
+            self._state.looks[message.job_id] = message.look
         job = self._state.jobs.get(message.job_id)
-        if job is not None and message.job_id not in self._state.latest:
+        if job is not None:
+            self.query_one(JobList).update_row(self._row(job))
+
+    def on_row_judged(self, message: m.RowJudged) -> None:
+        self._state.looks[message.job_id] = message.look
+        job = self._state.jobs.get(message.job_id)
+        if job is not None:
             self.query_one(JobList).update_row(self._row(job))
 
     def _row(self, job) -> views.JobRow:
         state = self._state
-        return views.job_row(job, state.latest.get(job.id), state.options.smoothing, state.peeks.get(job.id))
+        return views.job_row(job, state.latest.get(job.id), state.options.smoothing, state.peeks.get(job.id),
+                             state.row_health(job.id))
 
     # --- routing data down ------------------------------------------------------------------------
     @on(JobList.Selected)

@@ -7,6 +7,10 @@ columns (created, trained tokens, hyperparameters), each shown only where it fit
     80 columns:  status  suffix · model  steps  loss  eta / took
     120:         ... eta / took  created  trained
     160:         ... eta / took  created  trained  hyperparameters
+
+A health verdict ("⚠ overfitting") gets its own column after the status once some job has one, where the name
+keeps room enough (`NAME_KEEPS`); on a narrower screen (80 columns) it shares the status cell instead, after
+the phase's symbol ("✓ ⚠ overfitting"), so it is visible at every width.
 """
 
 from __future__ import annotations
@@ -37,8 +41,11 @@ CATALOGUE = (
     Column("tokens", "trained", 7, 13, extra=True),
     Column("hyper", "hyperparameters", 15, 40, extra=True, cut=20),
 )
-BY_KEY = {column.key: column for column in CATALOGUE}
-MEASURED = tuple(column.key for column in CATALOGUE if column.least != column.most)
+HEALTH = Column("health", "health", 9, 16)     # "⚠ stalled" .. "⚠ overfitting +1"; shown once a job has one
+SHARED_STATUS_MOST = 18                        # the status cell holding a verdict: "✓ ⚠ overfitting +1"
+NAME_KEEPS = 20                                # beside a health column the name keeps this much (or its widest)
+BY_KEY = {column.key: column for column in (*CATALOGUE, HEALTH)}
+MEASURED = (*(column.key for column in CATALOGUE if column.least != column.most), HEALTH.key)
 COLUMNS = tuple((c.key, c.label, c.least) for c in CATALOGUE if not c.extra)     # shown at every width
 NAME = BY_KEY["name"]
 Layout = tuple[tuple[str, str, int], ...]      # (key, label, width) of each column shown, in order
@@ -64,12 +71,22 @@ def fit_columns(width: int, widest: Mapping[str, int], padding: int = 2) -> Layo
     The core columns always show; the name takes what they leave, up to its widest name. Then each extra
     column that has something to show is added, in order, while it fits whole (or cut down to its `cut`);
     the first that does not fit ends the row, so a column never shows while an earlier one is left out.
+    A health verdict takes its own column after the status while the name keeps `NAME_KEEPS` cells (or its
+    widest name), else the status column widens to hold the phase's symbol and the verdict.
     `padding`: the cells each column adds around its content."""
     def size(column: Column) -> int:
         return max(column.least, min(column.most, widest.get(column.key, 0)))
 
     widths = {c.key: size(c) for c in CATALOGUE if not c.extra}
     used = sum(w + padding for key, w in widths.items() if key != "name") + padding
+    if widest.get(HEALTH.key):
+        if width - used - size(HEALTH) - padding >= min(widths["name"], NAME_KEEPS):
+            widths = {"badge": widths.pop("badge"), HEALTH.key: size(HEALTH), **widths}
+            used += size(HEALTH) + padding
+        else:
+            shared = max(widths["badge"], min(SHARED_STATUS_MOST, 2 + widest[HEALTH.key]))
+            used += shared - widths["badge"]
+            widths["badge"] = shared
     widths["name"] = max(NAME.least, min(widths["name"], width - used))
     used += widths["name"]
     layout = [(key, BY_KEY[key].label, w) for key, w in widths.items()]

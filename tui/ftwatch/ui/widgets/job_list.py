@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Iterable, Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.coordinate import Coordinate
@@ -51,9 +52,10 @@ class JobRow:
     created: str = ""            # "Nov 24 16:04": an absolute time, so the column never ticks
     tokens: str = ""             # "1.2M tokens" once the job has trained
     hyper: str = ""              # "epochs 3 · batch 8 · lr× 1.8"
+    health: str = ""             # "⚠ overfitting" (a second verdict: "+1"); the header says why
 
     def matches(self, needle: str) -> bool:
-        haystack = f"{self.job_id} {self.name} {self.badge}".lower()
+        haystack = f"{self.job_id} {self.name} {self.badge} {self.health}".lower()
         return all(word in haystack for word in needle.lower().split())
 
 
@@ -62,6 +64,7 @@ class JobList(CellCachedTable):
 
     COMPONENT_CLASSES = DataTable.COMPONENT_CLASSES | {
         "job-list--active", "job-list--waiting", "job-list--good", "job-list--bad", "job-list--muted",
+        "job-list--health",
     }
     # DataTable's home/end scroll the view but leave the selection where it was: here they select.
     BINDINGS = [
@@ -141,8 +144,13 @@ class JobList(CellCachedTable):
         self._sync()
 
     def update_row(self, row: JobRow) -> None:
-        """One job changed: touch only its cells (or re-sort if its position must change)."""
+        """One job changed: touch only its cells (or re-sort if its position must change). A health verdict
+        wider than any shown so far lays the columns out again (rare: the first verdict, or a wider one), so it
+        is never cut until the next jobs-list poll."""
         self._rows[row.job_id] = row
+        if row.health and cell_len(row.health) > self._widest.get("health", 0):
+            self._widest = content_widths(self._rows.values())
+            self._fit(self.size.width or self.app.size.width)
         self._sync()
 
     def set_filter(self, text: str) -> None:
@@ -208,14 +216,24 @@ class JobList(CellCachedTable):
         if old is None:
             return list(self._column_index)
         changed = {f.name for f in fields(JobRow) if getattr(old, f.name) != getattr(new, f.name)}
-        if {"tone", "phase"} & changed:
-            changed.add("badge")
+        if {"tone", "phase", "health"} & changed:
+            changed.add("badge")          # the status cell holds the verdict where it has no column of its own
         return [key for key in self._column_index if key in changed]
 
     def _cell(self, row: JobRow, column: str) -> Text:
         if column == "badge":
-            return Text(row.badge, style=self.get_component_rich_style(f"job-list--{row.tone}", partial=True))
+            tone = self.get_component_rich_style(f"job-list--{row.tone}", partial=True)
+            if row.health and "health" not in self._column_index:      # narrow: "✓ ⚠ overfitting"
+                symbol = row.badge.partition(" ")[0]
+                return Text.assemble((symbol, tone), " ", (row.health, self._health_style()),
+                                     no_wrap=True, overflow="ellipsis")
+            return Text(row.badge, style=tone)
+        if column == "health":
+            return Text(row.health, style=self._health_style(), no_wrap=True, overflow="ellipsis")
         return Text(getattr(row, column), no_wrap=True, overflow="ellipsis")
+
+    def _health_style(self):
+        return self.get_component_rich_style("job-list--health", partial=True)
 
     def _set_cell(self, job_id: str, row_index: int, column: str, value: Text) -> None:
         self._row_only = True
