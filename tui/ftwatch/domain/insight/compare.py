@@ -77,7 +77,8 @@ class Reducible(Protocol):
     def downsample(self, width: int, x_range: tuple[float, float] | None = None) -> tuple[list[float], list[float]]: ...
 
 
-def place(series: Reducible, length: int | None, axis: Axis, columns: int, end: float) -> tuple[list[float], list[float]]:
+def place(series: Reducible, length: int | None, axis: Axis, columns: int,
+          end: float) -> tuple[list[float], list[float]]:
     """One run ready to draw: reduced to `columns` (min/max per column, over `sample_range`) and its steps put
     on `axis`. The values are the reduced series' own, whichever the axis."""
     if not len(series):
