@@ -32,6 +32,7 @@ from ftwatch.ui.widgets.job_columns import COLUMNS, Layout, content_widths, fit_
 __all__ = ["COLUMNS", "JobList", "JobRow", "SORTS"]
 
 SORTS = ("newest", "status", "name", "progress")
+MARK = "● "          # before a job's name while it is marked for comparing (`space`): a mark, not a colour
 _TONE_ORDER = {"active": 0, "waiting": 1, "bad": 2, "good": 3, "muted": 4}
 
 
@@ -93,6 +94,7 @@ class JobList(CellCachedTable):
         self._layout: Layout = ()
         self._column_index: dict[str, int] = {}
         self._widest: dict[str, int] = content_widths(())
+        self._marked: dict[str, None] = {}      # job ids marked with space, in marking order
 
     def on_mount(self) -> None:
         self._fit(self.app.size.width)
@@ -105,7 +107,10 @@ class JobList(CellCachedTable):
     def _fit(self, width: int) -> bool:
         """Lay the columns out for `width` and the widest values; True if that changed them (rows dropped)."""
         room = width - self.styles.scrollbar_size_vertical
-        layout = fit_columns(room, self._widest, 2 * self.cell_padding)
+        widest = self._widest
+        if self._marked:            # a marked name is two cells wider: its column makes room rather than cut it
+            widest = {**widest, "name": widest.get("name", 0) + len(MARK)}
+        layout = fit_columns(room, widest, 2 * self.cell_padding)
         if layout == self._layout:
             return False
         self._layout = layout
@@ -152,6 +157,26 @@ class JobList(CellCachedTable):
             self._widest = content_widths(self._rows.values())
             self._fit(self.size.width or self.app.size.width)
         self._sync()
+
+    @property
+    def marked_ids(self) -> list[str]:
+        """The jobs marked for comparing that are still listed, in the order they were marked."""
+        return [job_id for job_id in self._marked if job_id in self._rows]
+
+    def toggle_mark(self, job_id: str) -> bool:
+        """Mark or unmark a job for comparing; True when it is marked now. Marks are kept by job id, so they
+        survive polls, sorting and filtering (a hidden marked job is still compared)."""
+        if job_id in self._marked:
+            del self._marked[job_id]
+        elif job_id in self._rows:
+            self._marked[job_id] = None
+        else:
+            return False
+        if self._fit(self.size.width or self.app.size.width):
+            self._sync()
+        elif job_id in self._order and "name" in self._column_index:
+            self._set_cell(job_id, self._order.index(job_id), "name", self._cell(self._rows[job_id], "name"))
+        return job_id in self._marked
 
     def set_filter(self, text: str) -> None:
         self._filter = text.strip()
@@ -230,6 +255,8 @@ class JobList(CellCachedTable):
             return Text(row.badge, style=tone)
         if column == "health":
             return Text(row.health, style=self._health_style(), no_wrap=True, overflow="ellipsis")
+        if column == "name" and row.job_id in self._marked:
+            return Text(MARK + row.name, no_wrap=True, overflow="ellipsis")
         return Text(getattr(row, column), no_wrap=True, overflow="ellipsis")
 
     def _health_style(self):
