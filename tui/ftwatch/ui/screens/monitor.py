@@ -69,6 +69,8 @@ class MonitorScreen(Screen):
         Binding("y", "copy", "Copy id", show=False, id="job.copy"),
         Binding("i", "details", "Job details", show=False, id="job.details"),
         Binding("b", "checkpoints", "Checkpoints", show=False, id="job.checkpoints"),
+        Binding("space", "mark", "Mark to compare", show=False, id="jobs.mark"),
+        Binding("v", "compare", "Compare marked", show=False, id="jobs.compare"),
         Binding("r", "refresh", "Refresh", show=False, id="app.refresh"),
         Binding("escape", "escape", "Back to jobs / clear filter", show=False, id="jobs.focus"),
     ]
@@ -341,6 +343,36 @@ class MonitorScreen(Screen):
         snapshot = self._state.latest.get(job_id)
         weight = weight_for(self._state.options.smoothing, snapshot.metrics.total_steps if snapshot else None)
         self.app.push_screen(CheckpointsView(job_id, snapshot, weight))
+
+    def action_mark(self) -> None:
+        """`space`: mark or unmark the selected job for comparing (`●` before its name)."""
+        job_id = self._state.selected
+        if job_id is None:
+            return
+        job_list = self.query_one(JobList)
+        marked = job_list.toggle_mark(job_id)
+        count = len(job_list.marked_ids)
+        job = self._state.jobs.get(job_id)
+        hint = "v compares them" if count >= 2 else "mark another, or select one and press v"
+        self.notify(f"{'Marked' if marked else 'Unmarked'} {p.job_name(job) if job else job_id} · {count} marked"
+                    f"{f': {hint}' if count else ''}", markup=False, timeout=3)
+
+    def action_compare(self) -> None:
+        """`v`: the marked jobs compared (screens/compare.py; loaded on first use, with its chart)."""
+        from ftwatch.ui.screens.compare import ASK_TO_MARK, CompareView, runs_to_compare
+
+        ids = [i for i in runs_to_compare(self.query_one(JobList).marked_ids, self._state.selected)
+               if i in self._state.jobs]
+        if len(ids) < 2:
+            self.notify(ASK_TO_MARK, markup=False, timeout=4)
+            return
+        if self._workers.source is None:
+            self.notify("Not connected yet: the comparison opens once the jobs are read.", markup=False, timeout=4)
+            return
+        state = self._state
+        finished = {job_id for job_id in ids if state.is_done(job_id)}       # their final snapshot is here
+        self.app.push_screen(CompareView([state.jobs[i] for i in ids], state.latest, finished, self._workers.source,
+                                         self._settings, smoothing=state.options.smoothing, clock=self._clock))
 
     def action_cancel_job(self) -> None:
         self._actions.request(self._state.cancel_action(), self._workers.source)
