@@ -274,3 +274,33 @@ def test_a_narrow_legend_shortens_every_name_but_keeps_every_mark():
     text = legend_line(("support-bot-long-name", "pricer-with-a-long-name", "car"), (), 30).plain
     assert len(text) <= 30
     assert all(f"{mark_char} " in text for mark_char in RUN_MARKS[:3]) and "car" in text and "…" in text
+
+
+def test_snapshot_three_runs_by_fraction_at_80x24(snap_compare):
+    """The demo's running, evaluating and succeeded jobs (500, 200 and 750 steps) lined up by fraction of
+    training at 80x24: three marks in the legend and the plot, the x axis named, the runs' numbers side by side."""
+    from ftwatch.config import Settings
+    from ftwatch.launch import make_app
+    from ftwatch.sim.world import FakeClock
+
+    from .conftest import START
+    from .test_ui_snapshots import settled
+
+    async def compare_by_fraction(pilot) -> None:
+        await settled(pilot)
+        screen = pilot.app.screen
+        rows = {row.name.split(" · ")[0]: row.job_id for row in screen.query_one(JobList).rows_for(
+            screen.query_one(JobList).visible_ids)}
+        for suffix in COMPARED:
+            await mark(pilot, rows[suffix])
+        await pilot.press("v")
+        view = await wait_for(pilot, lambda: isinstance(pilot.app.screen, CompareView) and pilot.app.screen,
+                              what="v")
+        await wait_for(pilot, lambda: all(view.totals(job.id).points for job in view.jobs), what="every run read")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: "fraction of training →" in view.query_one(CompareChart).rendered_text,
+                       what="by fraction")
+        await pilot.pause(3.2)          # the marking toasts have gone
+
+    app = make_app(Settings(poll_interval=0.05), demo=True, clock=FakeClock(START))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=compare_by_fraction)
