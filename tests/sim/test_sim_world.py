@@ -202,8 +202,9 @@ def test_demo_has_every_phase_with_a_live_running_job_newest(world: World, clock
     assert [j["id"] for j in jobs] == ids
     phases = [(j["status"], j["finished_at"] is not None) for j in jobs]
     assert phases == [("running", False), ("validating_files", False), ("queued", False), ("running", True),
-                      ("succeeded", True), ("failed", False), ("cancelled", False)]
-    assert jobs[5]["error"]["code"] == "invalid_training_file"
+                      ("running", False), ("succeeded", True), ("succeeded", True), ("failed", False),
+                      ("cancelled", False)]          # index 4: the stalled job; 6: the overfitted one
+    assert jobs[7]["error"]["code"] == "invalid_training_file"
     live = ids[0]
     steps_now = len([e for e in world.events_json(live) if e["type"] == "metrics"])
     assert 10 <= steps_now < 60, "already under way, far from done"

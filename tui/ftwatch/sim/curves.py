@@ -5,6 +5,11 @@ then wander around a plateau with large step-to-step noise (a batch of 1-8 examp
 Token accuracy moves opposite to the loss and is a ratio of small token counts (0.75, 0.7916...), so it is
 quantised here the same way. Batch validation is as noisy as training; full validation (the whole
 validation set) is smooth. Everything derives from the `random.Random` handed in, so a seed fixes a curve.
+
+Two shapes (`CURVES`): a healthy run, whose validation loss follows the training loss a little above it, and
+an overfitting one, like the real 1,665-step patent job in real-samples (validation 0.52 -> 0.94 while the
+training loss halves): training keeps falling to the end, validation bottoms out a fifth to a third of the way
+in and then climbs to 1.7-2.0 times its minimum, so the first epoch's checkpoint is the one to use.
 """
 
 from __future__ import annotations
@@ -47,8 +52,13 @@ def _float32(value: float) -> float:
     return struct.unpack("f", struct.pack("f", value))[0]
 
 
+CURVES = ("healthy", "overfitting")
+
+
 class CurveModel:
-    """The expected loss at a step, plus the noise model around it."""
+    """The expected loss at a step, plus the noise model around it: a healthy run."""
+
+    valid_sigma = 0.35          # batch validation: a few examples, as noisy as training
 
     def __init__(self, rng: random.Random, total_steps: int) -> None:
         self.total = max(1, total_steps)
@@ -65,6 +75,9 @@ class CurveModel:
         floor = self.plateau * (1.0 - self.drift * progress)
         return floor + (self.start - floor) * math.exp(-(step - 1) / self.tau)
 
+    def expected_valid_loss(self, step: int) -> float:
+        return self.expected_loss(step) * (1 + self.valid_gap)
+
     def noisy(self, mean: float, sigma: float) -> float:
         return mean * math.exp(self._rng.gauss(0.0, sigma))
 
@@ -74,30 +87,58 @@ class CurveModel:
         return round(clamped * self.tokens) / self.tokens
 
 
+class OverfittingCurve(CurveModel):
+    """Training loss falls to the end (a steep drift: the model learns the training set by heart) while the
+    validation loss reaches its minimum at `turn` (0.2-0.3 of the steps) and then climbs steadily to
+    `1 + rise` (1.7-2.0) times that minimum. Its batch validation noise lies between the real patent job's
+    (a log-sigma of ~0.06: it validated on a larger batch) and the healthy default, so the climb is what the
+    eye sees."""
+
+    valid_sigma = 0.15
+
+    def __init__(self, rng: random.Random, total_steps: int) -> None:
+        super().__init__(rng, total_steps)
+        self.drift = rng.uniform(0.55, 0.7)
+        self.tau = max(2.0, self.total * rng.uniform(0.02, 0.05))
+        self.turn = rng.uniform(0.2, 0.3)
+        self.rise = rng.uniform(0.7, 1.0)
+
+    def expected_valid_loss(self, step: int) -> float:
+        progress = (step - 1) / self.total
+        floor = self.plateau * (1 + self.valid_gap)         # no drift: what it learns does not generalise
+        falling = floor + (self.start * (1 + self.valid_gap) - floor) * math.exp(-(step - 1) / self.tau)
+        return falling + floor * self.rise * max(0.0, progress - self.turn) / (1.0 - self.turn)
+
+
+def curve_model(rng: random.Random, total_steps: int, shape: str = "healthy") -> CurveModel:
+    if shape not in CURVES:
+        raise ValueError(f"curve must be one of {', '.join(CURVES)}, not {shape!r}")
+    return OverfittingCurve(rng, total_steps) if shape == "overfitting" else CurveModel(rng, total_steps)
+
+
 def generate_metrics(
-    rng: random.Random, total_steps: int, n_epochs: int, validation: bool
+    rng: random.Random, total_steps: int, n_epochs: int, validation: bool, shape: str = "healthy"
 ) -> list[StepMetrics]:
-    """One `StepMetrics` per step, 1..total_steps, with validation at the real cadence."""
-    curve = CurveModel(rng, total_steps)
+    """One `StepMetrics` per step, 1..total_steps, with validation at the real cadence; `shape` is one of `CURVES`."""
+    model = curve_model(rng, total_steps, shape)
     every = validation_every(total_steps)
     epoch_ends = set(epoch_end_steps(total_steps, n_epochs))
     rows: list[StepMetrics] = []
     for step in range(1, total_steps + 1):
-        mean = curve.expected_loss(step)
-        train_loss = _float32(curve.noisy(mean, 0.28))
-        row = StepMetrics(step, train_loss, curve.accuracy(train_loss))
+        train_loss = _float32(model.noisy(model.expected_loss(step), 0.28))
+        row = StepMetrics(step, train_loss, model.accuracy(train_loss))
         if validation and (step % every == 0 or step in epoch_ends):
-            valid_loss = curve.noisy(mean * (1 + curve.valid_gap), 0.35)
+            valid_loss = model.noisy(model.expected_valid_loss(step), model.valid_sigma)
             row = StepMetrics(
                 step, train_loss, row.train_mean_token_accuracy,
-                valid_loss, curve.accuracy(valid_loss),
+                valid_loss, model.accuracy(valid_loss),
             )
         if validation and step in epoch_ends:
-            full = curve.noisy(mean * (1 + curve.valid_gap), 0.04)
+            full = model.noisy(model.expected_valid_loss(step), 0.04)
             row = StepMetrics(
                 step, train_loss, row.train_mean_token_accuracy,
                 row.valid_loss, row.valid_mean_token_accuracy,
-                full, curve.accuracy(full, sigma=0.005),
+                full, model.accuracy(full, sigma=0.005),
             )
         rows.append(row)
     return rows

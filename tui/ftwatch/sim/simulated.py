@@ -5,6 +5,11 @@ Durations are simulated seconds taken from a real 2026 gpt-4.1-nano job (openai-
 validation, ~35 s to build the model, ~12 min of safety evaluation. `speed` divides them all, so at
 `--speed 50` a 500-step job is done in well under a minute of wall time while its events still carry
 whole-second `created_at` values that collide the way real ones do.
+
+A spec can shape the run for the health verdicts: `curve="overfitting"` (curves.py) trains a run whose
+validation loss climbs while its training loss falls, and `stall_at_step=N` makes a job that stops after step
+N and says nothing more: no event, no checkpoint, and its status stays `running` forever (until cancelled), the
+way a stuck real job looks from outside.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ftwatch.sim import catalogue as cat
-from ftwatch.sim.curves import StepMetrics, epoch_end_steps, generate_metrics
+from ftwatch.sim.curves import CURVES, StepMetrics, epoch_end_steps, generate_metrics
 from ftwatch.sim.resultfile import encoded_size, result_csv
 from ftwatch.sim.timeline import JobTimeline, ResultFile
 
@@ -54,6 +59,8 @@ class JobSpec:
     method: dict[str, Any] | None = None      # a checked create request's method (None: supervised)
     failure_code: str = "invalid_training_file"
     cancel_at_step: int | None = None
+    curve: str = "healthy"                    # curves.CURVES
+    stall_at_step: int | None = None          # silent and `running` after this step
     timing: Timing = field(default_factory=Timing)
 
 
@@ -81,6 +88,10 @@ def build_simulated_job(spec: JobSpec, *, start_wall: float, speed: float, rng: 
         raise ValueError(f"fate must be one of {', '.join(FATES)}, not {spec.fate!r}")
     if spec.total_steps < 1 or spec.n_epochs < 1:
         raise ValueError("total_steps and n_epochs must be at least 1")
+    if spec.stall_at_step is not None and not 1 <= spec.stall_at_step <= spec.total_steps:
+        raise ValueError(f"stall_at_step must be a step from 1 to {spec.total_steps}")
+    if spec.curve not in CURVES:
+        raise ValueError(f"curve must be one of {', '.join(CURVES)}, not {spec.curve!r}")
     ids = cat.IdMaker(rng)
     job_id = ids.job()
     training_file = spec.training_file or ids.file()
@@ -113,7 +124,7 @@ def build_simulated_job(spec: JobSpec, *, start_wall: float, speed: float, rng: 
     timeline.states.add(clock.wall, running)
     timeline.events.add(clock.wall, cat.started_event(ids.event(), clock.stamp))
     clock.wait(spec.timing.warmup)
-    metrics = generate_metrics(rng, spec.total_steps, spec.n_epochs, spec.validation)
+    metrics = generate_metrics(rng, spec.total_steps, spec.n_epochs, spec.validation, spec.curve)
     outcome = _train(spec, timeline, emit, clock, metrics, running)
     if outcome is None:
         return timeline
@@ -144,7 +155,7 @@ class _Emitter:
 def _train(spec: JobSpec, timeline: JobTimeline, emit: _Emitter, clock: _Clock,
            metrics: list[StepMetrics], running: dict[str, Any]) -> list[tuple[int, str]] | None:
     """Metrics events step by step; checkpoints at the inner epoch ends. Returns the checkpoint names,
-    or None if the job was cancelled on the way."""
+    or None if the job was cancelled or stalled on the way."""
     ids, total = emit.ids, spec.total_steps
     epoch_ends = epoch_end_steps(total, spec.n_epochs)
     names: list[tuple[int, str]] = []
@@ -162,6 +173,8 @@ def _train(spec: JobSpec, timeline: JobTimeline, emit: _Emitter, clock: _Clock,
         if spec.fate == "cancel" and m.step == (spec.cancel_at_step or max(1, int(total * 0.4))):
             clock.wait(spec.timing.step)
             timeline.states.add(clock.wall, {**running, "status": "cancelled"})
+            return None
+        if m.step == spec.stall_at_step:
             return None
     return names
 
