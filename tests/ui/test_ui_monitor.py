@@ -234,8 +234,9 @@ async def test_filter_copy_and_jump_to_job(world, make_app):
         await pilot.press("y")
         assert app.clipboard == ids[3]
 
-        app.screen.jump_to_job(ids[5])                       # what the palette's "jump to" calls
-        await loaded(pilot, ids[5])
+        hidden = next(job_id for job_id in reversed(ids) if job_id not in jobs.visible_ids)
+        app.screen.jump_to_job(hidden)                       # what the palette's "jump to" calls
+        await loaded(pilot, hidden)
         assert len(jobs.visible_ids) == len(ids)             # jumping to a filtered-out job clears the filter
 
 
