@@ -2,6 +2,7 @@
 
     ftwatch [--demo] [options]                 the TUI (ftwatch.launch.run_tui)
     ftwatch sim ...                            the simulator (arguments go to ftwatch.sim.cli.main)
+    ftwatch serve [--host H] [--port N] ...    the TUI in a browser (ftwatch.serve; other options: the TUI's)
     ftwatch follow JOB_ID [--json]             print the job's events until it ends
     ftwatch wait JOB_ID                        wait for the end; one summary line
     ftwatch summary SOURCE [--json]            job id, result CSV or recorded job file
@@ -115,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("sim", help="run the OpenAI fine-tuning API simulator (see `ftwatch sim --help`)",
                         add_help=False)
+    commands.add_parser("serve", help="the TUI in a browser, on 127.0.0.1 (see `ftwatch serve --help`)",
+                        add_help=False)
 
     follow = commands.add_parser("follow", parents=[shared], help="print a job's events until it ends")
     follow.add_argument("job_id", metavar="JOB_ID")
@@ -155,10 +158,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return done.code if isinstance(done.code, int) else EXIT_OK
     stop_logging = None
     try:
+        serve = None
+        if argv[:1] == ["serve"]:       # its own options; the rest are the served TUI's, parsed as the TUI's
+            from ftwatch.serve import split_serve_args
+
+            serve = split_serve_args(argv[1:])
+            argv = list(serve.tui_argv)
         args = build_parser().parse_args(argv)
         settings = from_env(args)
         if settings.debug:
             stop_logging = _start_debug_log(settings, tui=getattr(args, "command", None) is None)
+        if serve is not None:
+            from ftwatch.serve import serve_tui
+
+            return serve_tui(serve, settings, demo=args.demo, command=getattr(args, "command", None))
         return _dispatch(args, settings)
     except SystemExit as done:          # --help / --version
         return done.code if isinstance(done.code, int) else EXIT_OK
@@ -208,6 +221,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from ftwatch.headless.export import export
 
         return _run(export(settings, args.source, fmt=args.format, output=args.output))
+    if command == "serve":
+        raise UsageError("`serve` comes first, its options after it: ftwatch serve [--demo] [--port N]")
     raise UsageError(f"unknown command {command!r}")
 
 
