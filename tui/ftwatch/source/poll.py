@@ -14,6 +14,10 @@ The job object itself is re-read only when the events suggest its state changed:
 When a re-read shows a terminal status, the events are read once more so the final snapshot holds the very
 last events (they can land between the events page and the job read).
 
+The job's checkpoints are read only when they can have changed (see checkpoints_fetch.py): on the first poll
+of a job that has trained, after a poll that brought "Checkpoint created at step" or "New fine-tuned model
+created", and once at the end of a finished job. A fault on that read never costs an event or the watch.
+
 Faults never raise into the caller: a TransientSourceError becomes a snapshot whose connection is RETRYING
 with `retry_at`, then a back-off sleep (capped, jittered, honouring retry-after), then the poll resumes where
 it stopped. A FatalSourceError becomes one FAILED snapshot and the end of the iterator; the error itself is
@@ -36,6 +40,7 @@ from ftwatch.errors import FatalSourceError, TransientSourceError
 from ftwatch.source.backoff import Backoff
 from ftwatch.source.base import JobSource
 from ftwatch.source.catchup import EventCatchUp
+from ftwatch.source.checkpoints_fetch import CheckpointsFetch, says_checkpoint
 from ftwatch.source.watching import Clock, Link, PollIntervals, Sleep, Watch
 
 __all__ = ["JobWatch", "JobsWatch", "PollIntervals", "watch_job", "watch_jobs"]
@@ -61,6 +66,8 @@ class JobWatch(Watch[JobSnapshot]):
         self._job_known = False
         self._polls_since_job_read = 0
         self._final_empty_answers = 0
+        self._checkpoints = CheckpointsFetch(source, job_id)
+        self._first_poll_done = False
 
     async def _run(self) -> AsyncIterator[JobSnapshot]:
         link = Link(self._clock)
@@ -81,6 +88,7 @@ class JobWatch(Watch[JobSnapshot]):
             connection = link.ok()
             if finished:
                 await self._import_result_file()
+                await self._checkpoints.final(self._tracker, backoff=self._backoff, pause=self._pause)
                 yield self._snapshot(connection)
                 return
             snapshot = self._snapshot(connection)
@@ -100,6 +108,9 @@ class JobWatch(Watch[JobSnapshot]):
             return True
         chunk = await self._catchup.fetch(tracker, backfill=len(tracker.timeline) == 0)
         added = tracker.merge(chunk.events, newer_than=chunk.newer_than) if chunk and chunk.events else []
+        if (not self._first_poll_done and tracker.metrics.last_step is not None) or says_checkpoint(added):
+            self._checkpoints.mark_stale()
+        self._first_poll_done = True
         self._polls_since_job_read += 1
         if _suggests_change(added) or (not added and self._polls_since_job_read > self._job_refresh_polls):
             tracker.update_job(await self._source.get_job(self._job_id))
@@ -109,6 +120,7 @@ class JobWatch(Watch[JobSnapshot]):
                 # fails, the retry starts at the check above with the terminal status already read.)
                 await self._final_catch_up()
                 return True
+        await self._checkpoints.refresh_if_stale(tracker)
         return False
 
     async def _final_catch_up(self) -> None:
