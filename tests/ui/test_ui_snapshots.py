@@ -46,11 +46,12 @@ def test_stacked_layout_at_80x24(snap_compare):
 
 
 def test_failed_job_shows_its_error(snap_compare):
-    """The failed job selected (j five times): the ✗ badge and the error code and message in the header."""
+    """The failed job selected (G, then k: the demo's second oldest): the ✗ badge and the error code and message
+    in the header."""
 
     async def select_failed(pilot):
         await settled(pilot)
-        await pilot.press("j", "j", "j", "j", "j")
+        await pilot.press("G", "k")
         await settled(pilot)
 
     assert snap_compare(demo_app(), terminal_size=(120, 35), run_before=select_failed)
