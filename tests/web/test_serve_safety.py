@@ -7,6 +7,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -69,6 +72,19 @@ def test_a_real_account_needs_its_key_before_serving(capsys):
 def test_serve_takes_no_other_command(capsys):
     assert main(["serve", "follow", "ftjob-x"]) == 2
     assert "serve runs the TUI, not `follow`" in capsys.readouterr().err
+
+
+def test_a_busy_port_is_one_line_and_claims_nothing(clean_environ):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "ftwatch", "serve", "--demo", "--port", str(port)],
+                              env=clean_environ, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    assert done.stderr == f"ftwatch: cannot listen on 127.0.0.1:{port}: address already in use; " \
+                          "choose another --port or --host\n"
+    assert "serving" not in done.stdout
 
 
 def test_allow_remote_serves_with_a_warning_on_stderr(serve):

@@ -17,10 +17,12 @@ Origin must be the page that this server handed out.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import ipaddress
 import logging
 import os
 import shlex
+import signal
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -147,7 +149,12 @@ def serve_tui(options: ServeOptions, settings: Settings, *, demo: bool, command:
     if demo:
         for name in KEY_VARIABLES:
             os.environ.pop(name, None)
-    _server(options).serve()
+    try:
+        _server(options).serve()
+    except OSError as exc:          # the port is taken, or the address is not this machine's
+        reason = str(exc.strerror or exc).rpartition(": ")[2]     # aiohttp repeats the address before it
+        raise ConfigError(f"cannot listen on {options.host}:{options.port}: {reason}; "
+                          "choose another --port or --host") from None
     return 0
 
 
@@ -189,8 +196,22 @@ def _server(options: ServeOptions) -> Any:
             return await super().handle_index(request)
 
         async def on_startup(self, app: web.Application) -> None:
-            self.console.print(f"ftwatch: serving the TUI on {address} (Ctrl+C stops)", highlight=False,
-                               markup=False, soft_wrap=True)
+            """No banner yet: the port is not bound at startup, and a busy port must not claim to serve."""
+
+        def serve(self, debug: bool = False) -> None:
+            # The parent's serve(), with aiohttp's after-binding `print` kept for the one line that says where.
+            self.debug = debug
+            self.initialize_logging()
+            loop = asyncio.new_event_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, self.request_exit)
+            try:
+                web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
+                            print=lambda *_: print(f"ftwatch: serving the TUI on {address} (Ctrl+C stops)",
+                                                   flush=True))
+            finally:
+                if not loop.is_closed():
+                    loop.close()
 
     return GuardedServer(served_command(options.tui_argv), host=options.host, port=options.port, title="ftwatch",
                          public_url=address)
