@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ftwatch.domain.format import human_duration, metric_value
-from ftwatch.domain.insight.verdict import Verdict
+from ftwatch.domain.insight.verdict import Badge, Verdict
 from ftwatch.domain.models import Job, Phase
 from ftwatch.domain.phase import job_phase
 from ftwatch.domain.progress import job_took, step_fraction
@@ -91,11 +91,13 @@ def job_row(job: Job, snapshot: JobSnapshot | None, smoothing: float | None, pee
 
 def row_health_text(health: Sequence[Verdict]) -> str:
     """`⚠ overfitting`, and `+1` for each further verdict: the row has room for one word (the header and `i`
-    list every verdict with its reason)."""
+    list every verdict with its reason). `stalled` comes first: it is about now (nothing is moving), the
+    others are about the curve so far."""
     if not health:
         return ""
-    first = p.health_badge(clean(str(health[0].badge), max_len=20))
-    return f"{first} +{len(health) - 1}" if len(health) > 1 else first
+    first = min(health, key=lambda v: v.badge is not Badge.STALLED)
+    word = p.health_badge(clean(str(first.badge), max_len=20))
+    return f"{word} +{len(health) - 1}" if len(health) > 1 else word
 
 
 def _sparkline(snapshot: JobSnapshot, smoothing: float | None) -> str:
