@@ -132,7 +132,7 @@ async def test_the_table_shows_each_runs_best_checkpoint_and_health_verdicts(wor
         for job_id in wanted:
             await mark(pilot, job_id)
         view = await open_compare(pilot, world, wanted)
-        car = jobs["car-pricer"]                        # its checkpoints and a verdict, as a poll brings them
+        car = jobs["car-pricer"]                        # the sim's checkpoints and a verdict, as a poll brings them
         snapshot = replace(view.snapshot(car), checkpoints=sim_checkpoints(world, car),
                            health=(Verdict(Badge.OVERFITTING, "validation loss up 38% from its minimum"),))
         view.post_message(RunUpdated(snapshot))
@@ -142,8 +142,13 @@ async def test_the_table_shows_each_runs_best_checkpoint_and_health_verdicts(wor
         def row(label: str) -> str:
             return next((line for line in screen_text(app).splitlines() if line.strip().startswith(label)), "")
 
-        await wait_for(pilot, lambda: cell in row("best checkpoint"), what="the best checkpoint")
-        assert row("best checkpoint").count("–") == 2                        # the others have none yet
+        await wait_for(pilot, lambda: "⚠ overfitting" in row("health"), what="the verdict")
+        assert cell in row("best checkpoint")
+        for job_id in wanted:                           # every run's own best, or "–" before its first checkpoint
+            other = view.snapshot(job_id)
+            found = best_checkpoint(other.checkpoints, other.metrics, view.weight(other)) if other.checkpoints else None
+            assert (value_at(found.value, found.checkpoint.step_number) if found else "–") in row("best checkpoint")
+        assert row("best checkpoint").split()[2] == "–"                      # support-bot: 19 steps, none yet
         assert row("health").rstrip().endswith("⚠ overfitting") and row("health").count("–") == 2
 
 
