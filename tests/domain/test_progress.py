@@ -54,3 +54,15 @@ def test_unknown_and_waiting_states_have_no_eta():
     assert estimate_progress(phase=Phase.PAUSED, step=3, total_steps=9, now=5).label == "paused"
     stalled = estimate_progress(phase=Phase.RUNNING, step=50, total_steps=100, recent=[(50, 9.0), (50, 9.0)], now=10)
     assert stalled.eta_seconds is None
+
+
+def test_a_job_that_stopped_stepping_has_no_eta_but_says_for_how_long():
+    """The demo's stalled job read "ETA 0s" eight minutes after its last step: the ETA must be withdrawn."""
+    from ftwatch.domain.models import Phase
+    from ftwatch.domain.progress import estimate_progress
+    recent = [(200 + i, 1000.0 + i) for i in range(37)]          # one step a second up to step 236
+    fresh = estimate_progress(phase=Phase.RUNNING, step=236, total_steps=300, recent=recent, now=1040.0)
+    assert fresh.eta_seconds is not None and fresh.label.startswith("ETA ")
+    stale = estimate_progress(phase=Phase.RUNNING, step=236, total_steps=300, recent=recent, now=1036.0 + 503)
+    assert stale.eta_seconds is None
+    assert stale.label == "no step for 8m 23s"

@@ -2,7 +2,8 @@
 
 The ETA comes from the step rate over a recent window of metrics events (the rate drifts: full validations
 pause training, queues stall), not from the start of the job. It stays hidden until at least 10 steps or
-5% of them are done, because the first steps' timing says little about the rest. After the last step the
+5% of them are done, because the first steps' timing says little about the rest, and it is withdrawn when no
+step came for a long while (a stalled job or a silent link): "no step for 8m", never "ETA 0s". After the last step the
 job is not "done in 0s": it is evaluating (the real API spends ~12 minutes there), so the label says for
 how long. After the end, the label is the job's whole duration.
 """
@@ -17,6 +18,8 @@ from ftwatch.domain.snapshot import Progress
 
 MIN_STEPS = 10
 MIN_FRACTION = 0.05
+QUIET_FLOOR = 120.0      # seconds without a step before an ETA is no longer believed...
+QUIET_STEPS = 20         # ...and at least this many of the job's own step intervals
 
 
 def step_rate(recent: Sequence[tuple[int, float]]) -> float | None:
@@ -90,5 +93,8 @@ def estimate_progress(
     if not enough or rate is None:
         return Progress(step, total_steps, fraction, None, elapsed, "")
     since_last = max(0.0, now - recent[-1][1])
+    if since_last > max(QUIET_FLOOR, QUIET_STEPS / rate):
+        # A job that stopped stepping is not "done in 0s": the rate no longer says anything about the rest.
+        return Progress(step, total_steps, fraction, None, elapsed, f"no step for {human_duration(since_last)}")
     eta = max(0.0, (total_steps - step) / rate - since_last)
     return Progress(step, total_steps, fraction, eta, elapsed, f"ETA {human_duration(eta)}")
