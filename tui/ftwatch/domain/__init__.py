@@ -27,6 +27,10 @@ only what it needs):
     insight/        verdicts on a job (see insight/__init__.py)
         verdict         Badge and Verdict: a word for the badge, one line of why
         health          overfitting / diverging / stalled / memorising, each rule with its thresholds
+        overfit         the overfitting rule: validation no longer follows training down
+        train_rules     the training-loss rules: diverging, memorising
+        robust          medians of blocks, noise from second differences, even subsamples
+        wording         how a verdict's reason writes its numbers
         best_checkpoint which checkpoint to use, and the rule that chose it
         compare         several runs on one axis (by step or by fraction of training) and their totals
         row_health      which verdicts a job's row shows: its snapshot's, or a newer cheap look's

@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from ftwatch.domain.events.api_events import concat, event_types
+from ftwatch.domain.insight.health import curve_verdicts, stall_verdicts
+from ftwatch.domain.insight.verdict import Verdict
 from ftwatch.domain.models import Checkpoint, Job, JobEvent, MetricPoint, Phase
 from ftwatch.domain.phase import detect_phase, phase_of_status
 from ftwatch.domain.progress import estimate_progress
@@ -43,6 +45,7 @@ class JobTracker:
         self._inserted = False                       # an out-of-order merge happened since then
         self._started_at: float | None = None        # "Fine-tuning job started", else the first step seen
         self._trend = (-1, Trend.UNKNOWN, 0.0)      # (points fitted, verdict, snapshot time of the fit)
+        self._curve_health: tuple[tuple, tuple[Verdict, ...], float] | None = None   # (what was judged, verdicts, when)
         self.checkpoints: tuple[Checkpoint, ...] = ()
 
     @property
@@ -140,6 +143,9 @@ class JobTracker:
             taken_at=now,
             smoothing=self.smoothing,
             checkpoints=self.checkpoints,
+            health=(*self._curve_verdicts(now),
+                    *stall_verdicts(phase=self.phase, metrics=self.metrics, events=self.timeline.view(),
+                                    connection=connection, now=now)),
         )
 
     def _take_new_events(self) -> Sequence[JobEvent]:
@@ -182,3 +188,34 @@ class JobTracker:
             verdict = trend(view.steps, view.values)
             self._trend = (length, verdict, now)
         return verdict
+
+    def _curve_verdicts(self, now: float) -> tuple[Verdict, ...]:
+        """`health.curve_verdicts`, cached like the trend so that a poll stays cheap and a back-fill judges a
+        few times, not once per page (a judgement reads ~1,000 points a series: about a millisecond)."""
+        sizes = tuple(len(self.metrics.get(name) or ()) for name in _JUDGED)
+        key = (self.job.validation_file, self.metrics.total_steps, self.smoothing)
+        cached = self._curve_health
+        if cached is not None and not _judge_again(cached, key, sizes, now, self.phase.is_terminal):
+            return cached[1]
+        verdicts = curve_verdicts(job=self.job, metrics=self.metrics.view(), smoothing=self.smoothing)
+        self._curve_health = ((key, sizes), verdicts, now)
+        return verdicts
+
+
+_JUDGED = ("train_loss", "valid_loss", "full_valid_loss")     # the series the curve rules read
+
+
+def _judge_again(cached: tuple[tuple, tuple[Verdict, ...], float], key: tuple, sizes: tuple[int, ...], now: float,
+                 finished: bool) -> bool:
+    """Whether the cached curve verdicts are stale. Judged again when what they depend on changed (validation
+    file, total steps, smoothing), a series shrank (rebuilt), or grew and: by 2% (a point on short series) with
+    a second of snapshot time passed; or to twice its judged size; or at all once the job is finished (its
+    last snapshot must judge the whole history, however fast the back-fill came)."""
+    (old_key, old_sizes), _, when = cached
+    if old_sizes == sizes and old_key == key:
+        return False
+    if old_key != key or any(new < old for new, old in zip(sizes, old_sizes)) or finished:
+        return True
+    grew = [(new, old) for new, old in zip(sizes, old_sizes) if new > old]
+    return any(new >= 2 * max(1, old) or (new - old >= max(1, old // 50) and abs(now - when) >= 1.0)
+               for new, old in grew)

@@ -5,6 +5,10 @@ that fires on a healthy run or on ten noisy steps teaches people to ignore the b
 
     verdict         Badge and Verdict: what a rule says (a word for the badge, one line of why)
     health          assess(): the four rules (overfitting, diverging, stalled, memorising) and their thresholds
+    overfit         the overfitting rule: validation loss rising from its low, or the gap to training widening
+    train_rules     the rules on the training loss alone: diverging, memorising
+    robust          the rules' statistics: block medians, noise from second differences, even subsamples
+    wording         how a verdict's reason writes its numbers (losses, percentages, step counts)
     best_checkpoint best_checkpoint(): the checkpoint to use and the rule that chose it
     compare         several runs on one axis (by step or by fraction of training) and their totals
     row_health      which verdicts a job's row shows: its snapshot's, or those of a newer cheap look

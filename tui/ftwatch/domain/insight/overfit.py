@@ -1,0 +1,107 @@
+"""The overfitting rule: validation loss no longer follows the training loss down.
+
+The validation points (`full_valid_loss` when it has enough points, else `valid_loss`) are split into fifths
+by count; each fifth is summarised by its median (the smoothed validation level: robust to the wild single
+values batch validation produces), and the training loss by the median over the same stretch of steps. The
+*low* is the lowest fifth before the newest one; the *newest* fifth is compared with it. Overfitting when
+
+  A. the validation loss rose from its low: the newest fifth is >= `RISE` (10%) above the low and more than
+     `Z` (3) standard errors of the two medians above it, while the training loss still falls (its median
+     fell >= `TRAIN_FALL` (5%) since the low, also by more than 3 standard errors); or
+  B. the train/validation gap widened over the last part of training: the low is at least two fifths before
+     the newest (validation has not improved for the last 40% of its points), the gap (validation minus
+     training) grew by >= `GAP_WIDEN` (20%) of the validation low and by more than 3 standard errors, and
+     the training loss fell >= `GAP_TRAIN_FALL` (10%) since the low.
+
+Either needs `MIN_VALID_POINTS` (5) validation points, `MIN_TRAIN_POINTS` (20) training points and at least
+`AFTER_LOW` (20%) of the training steps between the low and the newest step; a newest fifth that is itself the
+lowest means validation is still improving, and nothing is said. The 3 standard errors make a flat or falling
+noisy validation curve practically never fire (the low is the best of four fifths: that selection is what the
+margin over the usual 2 pays for); the 10% and 20% keep a statistically certain but tiny drift silent.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from ftwatch.domain.insight.robust import blocks, even_sample, median, median_se, noise_sd, span_median
+from ftwatch.domain.insight.verdict import Badge, Verdict
+from ftwatch.domain.insight.wording import loss, percent
+
+MIN_VALID_POINTS = 5
+MIN_TRAIN_POINTS = 20
+PARTS = 5
+AFTER_LOW = 0.20
+RISE = 0.10
+TRAIN_FALL = 0.05
+GAP_WIDEN = 0.20
+GAP_TRAIN_FALL = 0.10
+Z = 3.0
+
+VALIDATION_METRICS = ("full_valid_loss", "valid_loss")
+_WORDS = {"full_valid_loss": "full validation loss", "valid_loss": "validation loss"}
+
+
+def validation_series(metrics):
+    """(name, series) of the validation loss the rule reads: full_valid_loss when it has enough points."""
+    for name in VALIDATION_METRICS:
+        series = metrics.get(name)
+        if series is not None and len(series) >= MIN_VALID_POINTS:
+            return name, series
+    return None
+
+
+def overfitting(metrics, total_steps: int | None) -> Verdict | None:
+    found = validation_series(metrics)
+    train = metrics.get("train_loss")
+    if found is None or train is None or len(train) < MIN_TRAIN_POINTS:
+        return None
+    name, valid = found
+    vs = even_sample(valid.steps, valid.values)
+    if len(vs) < MIN_VALID_POINTS:
+        return None
+    t_steps, t_values = train.steps, train.values
+    parts = blocks(len(vs), PARTS)
+    levels = [median(vs.values[a:b]) for a, b in parts]
+    low = min(range(len(parts) - 1), key=levels.__getitem__)
+    v_low, v_new = levels[low], levels[-1]
+    if v_low <= 0 or v_new <= v_low:
+        return None
+    newest = max(vs.steps[-1], t_steps[-1])
+    total = total_steps if total_steps and total_steps >= newest else newest
+    a, b = parts[low]
+    low_step = vs.steps[(a + b - 1) // 2]
+    if newest - low_step < AFTER_LOW * total:
+        return None
+    t_low = _train_level(t_steps, t_values, vs.steps, parts, low)
+    t_new = _train_level(t_steps, t_values, vs.steps, parts, len(parts) - 1)
+    if t_low is None or t_new is None or t_low[0] <= 0:
+        return None
+    sigma_v = noise_sd(vs.values)
+    sigma_t = noise_sd(even_sample(t_steps, t_values).values)
+    se_v = math.hypot(median_se(sigma_v, b - a), median_se(sigma_v, parts[-1][1] - parts[-1][0]))
+    se_t = math.hypot(median_se(sigma_t, t_low[1]), median_se(sigma_t, t_new[1]))
+    rise, fall = v_new - v_low, t_low[0] - t_new[0]
+    words = _WORDS[name]
+    if rise >= RISE * v_low and rise > Z * se_v and fall >= TRAIN_FALL * t_low[0] and fall > Z * se_t:
+        return Verdict(Badge.OVERFITTING,
+                       f"{words} {loss(v_new)}, up {percent(rise / v_low)} from its low {loss(v_low)} around step "
+                       f"{low_step}, while training loss fell {percent(fall / t_low[0])}")
+    widened = rise + fall
+    if (low <= len(parts) - 3 and widened >= GAP_WIDEN * v_low and widened > Z * math.hypot(se_v, se_t)
+            and fall >= GAP_TRAIN_FALL * t_low[0]):
+        return Verdict(Badge.OVERFITTING,
+                       f"train/validation gap up from {loss(v_low - t_low[0])} to {loss(v_new - t_new[0])} since "
+                       f"step {low_step}: {words} {loss(v_new)} (low {loss(v_low)}) while training loss fell "
+                       f"{percent(fall / t_low[0])}")
+    return None
+
+
+def _train_level(t_steps: Sequence[int], t_values: Sequence[float], v_steps: Sequence[int],
+                 parts: list[tuple[int, int]], index: int) -> tuple[float, int] | None:
+    """The training loss's median over the steps of validation fifth `index`: after the previous fifth's last
+    validation step, up to this fifth's last one (the first fifth from the start, the newest to the newest)."""
+    first = v_steps[parts[index - 1][1] - 1] + 1 if index > 0 else -math.inf
+    last = v_steps[parts[index][1] - 1] if index < len(parts) - 1 else math.inf
+    return span_median(t_steps, t_values, first, last)
