@@ -22,10 +22,10 @@ from .conftest import REAL_SAMPLES
 CSV_SAMPLES = sorted(p.name for p in REAL_SAMPLES.glob("metrics_*"))
 EVENT_SAMPLES = sorted(p.name for p in REAL_SAMPLES.glob("events_*.json"))
 SUMMARY_KEYS = {"steps", "last_step", "total_steps", "smoothing", "train_loss", "valid_loss", "full_valid_loss",
-                "trend", "status"}
+                "trend", "status", "health", "checkpoints", "best_checkpoint"}
 JOB_SUMMARY_KEYS = SUMMARY_KEYS | {"model", "fine_tuned_model", "error", "took_seconds"}   # a job, not a bare CSV
 EXPORT_HEADER = ["step", "train_loss", "train_accuracy", "valid_loss", "valid_mean_token_accuracy",
-                 "full_valid_loss", "full_valid_mean_token_accuracy", "train_loss_smoothed"]
+                 "full_valid_loss", "full_valid_mean_token_accuracy", "train_loss_smoothed", "checkpoint"]
 
 
 def read_csv_sample(name: str) -> list[dict[str, str]]:

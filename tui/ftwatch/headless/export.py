@@ -2,10 +2,15 @@
 
 Columns: the result file's own (`step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy`), then
 `full_valid_loss,full_valid_mean_token_accuracy` (events carry them, the result file does not), then
-`train_loss_smoothed` (the same EMA the TUI draws). Any other metric a job reports (RFT rewards...) follows
-as extra columns, so nothing the API sent is dropped; their names come from the server, so the CSV header
-cleans them of control sequences (JSON lines keep them exact, escaped). Missing values are empty cells in CSV
-and null in JSONL; values are written with full precision (Python's shortest round-trip repr).
+`train_loss_smoothed` (the same EMA the TUI draws), then `checkpoint`: the model name of the checkpoint taken
+at that step (`ft:...:ckpt-step-100`, and the final model at the last step), empty elsewhere, so "which rows
+can I deploy" is one filter in a spreadsheet. Any other metric a job reports (RFT rewards...) follows as extra
+columns, so nothing the API sent is dropped; their names come from the server, so the CSV header cleans them
+of control sequences (JSON lines keep them exact, escaped). Missing values are empty cells in CSV and null in
+JSONL; values are written with full precision (Python's shortest round-trip repr).
+
+A checkpoint at a step the metrics lack (a pruned history, or a checkpoints page as the SOURCE) still gets
+its row, filled from the metrics the checkpoint itself carries: the API's record of that very step.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ COLUMNS = (
     ("full_valid_mean_token_accuracy", "full_valid_mean_token_accuracy"),
 )
 SMOOTHED_COLUMN = "train_loss_smoothed"
+CHECKPOINT_COLUMN = "checkpoint"
 
 
 def rows(snapshot: JobSnapshot) -> tuple[list[str], list[dict[str, Any]]]:
@@ -43,6 +49,8 @@ def rows(snapshot: JobSnapshot) -> tuple[list[str], list[dict[str, Any]]]:
     metrics = snapshot.metrics
     known = {name for _, name in COLUMNS}
     extra = [name for name in metrics.names() if name not in known]
+    for checkpoint in snapshot.checkpoints:
+        extra += [name for name in checkpoint.metrics if name not in known and name not in extra]
     columns = [(column, name) for column, name in COLUMNS] + [(name, name) for name in extra]
     by_step: dict[int, dict[str, Any]] = {}
     for column, name in columns:
@@ -56,7 +64,13 @@ def rows(snapshot: JobSnapshot) -> tuple[list[str], list[dict[str, Any]]]:
         weight = smoothing_weight(snapshot)
         for step, value in zip(train.steps, smooth(list(train.steps), list(train.values), weight)):
             by_step[step][SMOOTHED_COLUMN] = value
-    header = ["step"] + [column for column, _ in COLUMNS] + [SMOOTHED_COLUMN] + extra
+    for checkpoint in snapshot.checkpoints:
+        row = by_step.setdefault(checkpoint.step_number, {})
+        row[CHECKPOINT_COLUMN] = checkpoint.fine_tuned_model_checkpoint
+        for column, name in columns:
+            if row.get(column) is None and name in checkpoint.metrics:
+                row[column] = checkpoint.metrics[name]
+    header = ["step"] + [column for column, _ in COLUMNS] + [SMOOTHED_COLUMN, CHECKPOINT_COLUMN] + extra
     table = [{"step": step, **{c: by_step[step].get(c) for c in header[1:]}} for step in sorted(by_step)]
     return header, table
 
@@ -65,7 +79,7 @@ def write_csv(out: TextIO, header: list[str], table: list[dict[str, Any]]) -> No
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([clean(name) for name in header])    # metric names come from the server: inert labels
     for row in table:
-        writer.writerow(["" if row[c] is None else _number(row[c]) for c in header])
+        writer.writerow(["" if row[c] is None else _cell(row[c]) for c in header])
 
 
 def write_jsonl(out: TextIO, header: list[str], table: list[dict[str, Any]]) -> None:
@@ -73,8 +87,11 @@ def write_jsonl(out: TextIO, header: list[str], table: list[dict[str, Any]]) -> 
         out.write(json.dumps({c: _json_value(row[c]) for c in header}) + "\n")
 
 
-def _number(value: Any) -> str:
-    return repr(value) if isinstance(value, float) else str(value)
+def _cell(value: Any) -> str:
+    """Numbers at full precision; a model name (server text) cleaned like the header."""
+    if isinstance(value, float):
+        return repr(value)
+    return clean(value) if isinstance(value, str) else str(value)
 
 
 def _json_value(value: Any) -> Any:

@@ -17,11 +17,14 @@ from ftwatch.errors import ConfigError, FatalSourceError
 from ftwatch.headless.common import Runtime, watch_to_end
 from ftwatch.headless.recorded import load_file, looks_like_path
 
+JOB = "job"
+
 
 @dataclass(frozen=True)
 class Loaded:
     snapshot: JobSnapshot
-    status: str | None       # None for a bare CSV
+    status: str | None       # None for a bare CSV or checkpoints page
+    kind: str = JOB          # JOB (read through the API), or what the file is (recorded.RESULT_FILE, ...)
 
 
 async def load_source(settings: Settings, source_arg: str, runtime: Runtime) -> Loaded:
@@ -29,7 +32,7 @@ async def load_source(settings: Settings, source_arg: str, runtime: Runtime) -> 
         recorded = load_file(source_arg, smoothing=settings.smoothing)
         now = runtime.clock()
         snapshot = recorded.tracker.snapshot(connection=Connection(state=LinkState.OK, last_success=now), now=now)
-        return Loaded(snapshot=snapshot, status=recorded.status)
+        return Loaded(snapshot=snapshot, status=recorded.status, kind=recorded.kind)
     if looks_like_path(source_arg):
         raise ConfigError(f"{source_arg}: no such file")
     if runtime.source is None:
