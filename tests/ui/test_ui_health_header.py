@@ -54,6 +54,7 @@ async def test_a_verdict_shows_its_badge_and_whole_reason_and_none_claims_nothin
     async with app.run_test(size=(160, 40)) as pilot:
         job_id = await open_finished_job(pilot, world, ids)
         header = app.screen.query_one(JobHeader)
+        await show_health(pilot, job_id, ())                            # whatever the rules said of it
         assert len(header_lines(app)) == 2 and "⚠" not in header.rendered_text
         assert "healthy" not in header.rendered_text                  # no verdict is no claim
         await show_health(pilot, job_id, (OVERFITTING,))
