@@ -4,9 +4,9 @@ Recorded jobs use the simulator's scenario shapes (issue 2) — `{"jobs": [{"job
 "result_csv", ...}]}`, a bare list of events, or an events page `{"object": "list", "data": [...]}` — read here
 directly rather than through ftwatch.sim (headless code does not depend on the simulator). A checkpoints page
 (`GET .../checkpoints` as saved, or a bare list of checkpoint objects) is a source too: it names the models
-to choose from and their metrics, though it says nothing of the steps in between or of how the job ended. Events with ids are in API order (newest
-first) unless their timestamps rise; recordings without ids (printed by notebook monitors, oldest first) get
-local ids. A job object without a status has it inferred from the newest recognisable message.
+to choose from and their metrics, though it says nothing of the steps in between or of how the job ended.
+Events with ids are in API order (newest first) unless their timestamps rise; recordings without ids (printed
+by notebook monitors, oldest first) get local ids. A job object without a status has it inferred from the newest recognisable message.
 
 Every problem is a one-line ConfigError naming the file (exit 2): the user must fix the input.
 """
