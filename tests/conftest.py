@@ -19,14 +19,17 @@ _LEAKY_ENV = (
     "OPENAI_API_VERSION",
     "AZURE_OPENAI_ENDPOINT",
     "AZURE_OPENAI_API_KEY",
+    "FTWATCH_PROFILE",
 )
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A real key or endpoint in the developer's shell must never reach a test."""
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A real key or endpoint in the developer's shell must never reach a test, nor their profiles file
+    (~/.config/ftwatch/config.toml): XDG_CONFIG_HOME points at a directory that does not exist."""
     for name in _LEAKY_ENV:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-user-config"))
 
 
 @pytest.fixture

@@ -7,6 +7,12 @@
     ftwatch wait JOB_ID                        wait for the end; one summary line
     ftwatch summary SOURCE [--json]            job id, result CSV or recorded job file
     ftwatch export SOURCE [--format csv|jsonl] [-o FILE]
+    ftwatch jobs [--status S] [--limit N] [--json]   the account's jobs as a table (ftwatch.headless.jobs_cmd)
+    ftwatch status --oneline [--tmux] [--width N]    one line for tmux's status-right (headless.status_line)
+    ftwatch config path|show                   the profiles file (ftwatch.profiles; headless.config_cmd)
+
+`--profile NAME` (every command, the TUI too) picks an account from the profiles file; see config.py for how
+it ranks against flags and the environment.
 
 Exit statuses: 0 succeeded (or done), 1 job failed, 3 job cancelled, 2 usage or configuration error,
 4 API error that retrying cannot fix (401, 404, unreachable host), 130 interrupted (Ctrl-C), 143 terminated
@@ -80,7 +86,9 @@ def _seconds_arg(text: str) -> float:
 def _connection_options() -> argparse.ArgumentParser:
     """Options every command accepts, before or after the command name (SUPPRESS: unset ones don't clobber)."""
     shared = _Parser(add_help=False, argument_default=argparse.SUPPRESS)
-    group = shared.add_argument_group("connection (flag > environment > default)")
+    group = shared.add_argument_group("connection (flag > environment > profile > default)")
+    group.add_argument("--profile", metavar="NAME", help="an account from the profiles file (env FTWATCH_PROFILE; "
+                       "`ftwatch config show` lists them)")
     group.add_argument("--base-url", metavar="URL", help="API base URL (env OPENAI_BASE_URL)")
     group.add_argument("--organization", metavar="ORG", help="organization id (env OPENAI_ORG_ID)")
     group.add_argument("--project", metavar="PROJECT", help="project id (env OPENAI_PROJECT_ID)")
@@ -144,7 +152,42 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     export.add_argument("--smoothing", type=_smoothing_arg, metavar="W", default=argparse.SUPPRESS,
                         help="smoothing weight for the smoothed column, or 'auto'")
+
+    jobs = commands.add_parser("jobs", parents=[shared], help="the account's jobs: status, progress, ETA")
+    jobs.add_argument("--status", type=_statuses_arg, action="extend", metavar="S[,S]", default=[],
+                      help="only jobs with these statuses (running, queued, succeeded, failed, ...; repeatable)")
+    jobs.add_argument("--limit", type=_count_arg, default=20, metavar="N", help="the newest N jobs (default 20; 0: all)")
+    jobs.add_argument("--json", action="store_true", help="one job object per line, exactly as the API returned it")
+
+    status = commands.add_parser("status", parents=[shared], help="running jobs in one line (for tmux's status bar)")
+    status.add_argument("--oneline", action="store_true", help="one short line (the default is one line per job)")
+    status.add_argument("--tmux", action="store_true", help="with tmux colour codes (#[fg=...]); implies --oneline")
+    status.add_argument("--width", type=_count_arg, metavar="N", help="at most N cells: less detail, then cut")
+
+    config = commands.add_parser("config", parents=[shared], help="the profiles file: `config path`, `config show`")
+    config.add_argument("action", choices=("path", "show"), help="path: where it is; show: what ftwatch reads from it")
     return parser
+
+
+def _statuses_arg(text: str) -> list[str]:
+    from ftwatch.headless.job_glance import STATUSES
+
+    wanted = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [part for part in wanted if part not in STATUSES]
+    if unknown or not wanted:
+        raise argparse.ArgumentTypeError(f"unknown status {', '.join(unknown) or repr(text)}; known: "
+                                         f"{', '.join(STATUSES)}")
+    return wanted
+
+
+def _count_arg(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -165,6 +208,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             serve = split_serve_args(argv[1:])
             argv = list(serve.tui_argv)
         args = build_parser().parse_args(argv)
+        if getattr(args, "command", None) == "config":     # answers even when the file is broken
+            from ftwatch.headless.config_cmd import config_command
+
+            return config_command(args.action, out=sys.stdout, profile=getattr(args, "profile", None))
         settings = from_env(args)
         if settings.debug:
             stop_logging = _start_debug_log(settings, tui=getattr(args, "command", None) is None)
@@ -221,6 +268,17 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from ftwatch.headless.export import export
 
         return _run(export(settings, args.source, fmt=args.format, output=args.output))
+    if command == "jobs":
+        from ftwatch.headless.jobs_cmd import jobs, terminal_width
+
+        return jobs(settings, out=sys.stdout, statuses=args.status, limit=args.limit, as_json=args.json,
+                    width=terminal_width(sys.stdout))
+    if command == "status":
+        from ftwatch.headless.status_line import status
+
+        if args.width == 0:
+            raise UsageError("--width must be at least 1")
+        return status(settings, out=sys.stdout, oneline=args.oneline or args.tmux, tmux=args.tmux, width=args.width)
     if command == "serve":
         raise UsageError("`serve` comes first, its options after it: ftwatch serve [--demo] [--port N]")
     raise UsageError(f"unknown command {command!r}")

@@ -1,4 +1,4 @@
-"""Settings for one ftwatch run, resolved once: command-line flag > environment variable > default.
+"""Settings for one ftwatch run, resolved once: command-line flag > environment variable > profile > default.
 
 Settings are frozen and passed explicitly (no global), so the TUI, the headless commands and the tests all see
 the same values. The API key is wrapped in `Secret`, whose repr and str are a mask: a Settings object can be
@@ -7,6 +7,11 @@ logged, printed in a traceback or shown in a crash report without leaking the ke
 `from_env` validates everything the user typed (intervals, smoothing, URLs) and raises a one-line `ConfigError`;
 a missing key is only an error for commands that talk to the API (`require_credentials`), so `ftwatch summary
 file.csv` and `ftwatch --demo` work without one.
+
+A profile (profiles.py: `--profile NAME`, else FTWATCH_PROFILE, else the file's `[defaults] profile`) fills what
+neither a flag nor the environment gave: base URL, organization, project, Azure endpoint and API version; its
+`api_key_env` says which variable holds the key (the file holds none). The file's `[defaults]` give the poll
+interval, smoothing, notify command and theme when no flag does.
 """
 
 from __future__ import annotations
@@ -14,10 +19,13 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import urlsplit
 
 from ftwatch.errors import ConfigError
+
+if TYPE_CHECKING:
+    from ftwatch.profiles import ProfileFile
 
 DEFAULT_POLL_INTERVAL = 2.0       # seconds between polls of a running job (real jobs step every ~1-2 s)
 IDLE_INTERVAL_FACTOR = 5.0        # queued / validating jobs and the jobs list poll this much more slowly
@@ -70,6 +78,9 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     notify_cmd: str | None = None
     debug: bool = False
+    profile: str | None = None              # the profile's name, when one was chosen
+    key_variable: str | None = None         # the variable the key is read from, when a profile names its own
+    theme: str | None = None                # a Textual theme name ([defaults] theme)
 
     @property
     def is_azure(self) -> bool:
@@ -91,32 +102,53 @@ class Settings:
 
     def require_credentials(self) -> None:
         """Raise the one-line ConfigError a user sees when they run an API command without a key."""
+        own = f" (profile {self.profile}'s api_key_env)" if self.key_variable else ""
         if self.is_azure:
             if not self.azure_api_key:
-                raise ConfigError("AZURE_OPENAI_API_KEY is not set (or try `ftwatch --demo` to explore without a key)")
+                raise ConfigError(f"{self.key_variable or 'AZURE_OPENAI_API_KEY'} is not set{own} (or try "
+                                  "`ftwatch --demo` to explore without a key)")
             if not self.api_version:
                 raise ConfigError("OPENAI_API_VERSION is required for Azure OpenAI (e.g. 2025-04-01-preview)")
         elif not self.api_key:
-            raise ConfigError("OPENAI_API_KEY is not set; export it, or try `ftwatch --demo` to explore without a key")
+            raise ConfigError(f"{self.key_variable or 'OPENAI_API_KEY'} is not set{own}; export it, or try "
+                              "`ftwatch --demo` to explore without a key")
 
 
-def from_env(args: object = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Settings from parsed flags (any object with attributes; missing ones count as not given) and the environment."""
+def from_env(args: object = None, env: Mapping[str, str] | None = None, profiles: ProfileFile | None = None
+             ) -> Settings:
+    """Settings from parsed flags (any object with attributes; missing ones count as not given), the environment
+    and the profiles file (read from its usual place unless `profiles` is given)."""
     env = os.environ if env is None else env
+    if profiles is None:
+        from ftwatch.profiles import load
+
+        profiles = load(env)
+    from ftwatch.profiles import PROFILE_ENV
+
+    chosen = profiles.select(getattr(args, "profile", None) or env.get(PROFILE_ENV) or None)
+    defaults = profiles.defaults
 
     def pick(flag: str, var: str | None = None) -> Any:
         value = getattr(args, flag, None)
         if value is not None:
             return value
-        if var is not None:
-            found = env.get(var)
-            return found if found else None
-        return None
+        if var is not None and env.get(var):
+            return env[var]
+        return getattr(chosen, flag, None) if var is not None else None
 
-    key = env.get("OPENAI_API_KEY") or None          # never a flag: it would show in `ps` and shell history
-    azure_key = env.get("AZURE_OPENAI_API_KEY") or None
-    smoothing = _smoothing(pick("smoothing"))
-    poll_interval = _positive("--poll-interval", pick("poll_interval"), DEFAULT_POLL_INTERVAL)
+    key_var, azure_var = "OPENAI_API_KEY", "AZURE_OPENAI_API_KEY"
+    own_key = chosen.api_key_env if chosen is not None else None
+    if own_key:
+        if chosen.azure_endpoint:
+            azure_var = own_key
+        else:
+            key_var = own_key
+    key = env.get(key_var) or None                   # never a flag: it would show in `ps` and shell history
+    azure_key = env.get(azure_var) or None
+    smoothing = _smoothing(getattr(args, "smoothing") if hasattr(args, "smoothing") else defaults.smoothing)
+    interval = pick("poll_interval")
+    poll_interval = _positive("--poll-interval", defaults.poll_interval if interval is None else interval,
+                              DEFAULT_POLL_INTERVAL)
     timeout = _positive("--timeout", pick("timeout"), DEFAULT_TIMEOUT)
     return Settings(
         api_key=Secret(key) if key else None,
@@ -130,8 +162,11 @@ def from_env(args: object = None, env: Mapping[str, str] | None = None) -> Setti
         smoothing=smoothing,
         poll_interval=poll_interval,
         timeout=timeout,
-        notify_cmd=pick("notify_cmd"),
+        notify_cmd=pick("notify_cmd") or defaults.notify_cmd,
         debug=bool(getattr(args, "debug", False)),
+        profile=chosen.name if chosen is not None else None,
+        key_variable=own_key or None,
+        theme=defaults.theme,
     )
 
 

@@ -1,0 +1,98 @@
+"""Every job at a glance for `ftwatch jobs` and `ftwatch status`: the jobs list, plus one newest events page per
+running job, read through the domain's own tracker.
+
+Both commands must answer fast (a status line is asked every few seconds), so the requests are counted: the
+jobs list (one page of 100; older pages only while `--limit` or `--status` still want jobs), and one events page
+of `PEEK_LIMIT` per running job, the pages asked at once. A finished job gets no request: its duration comes from
+the job itself (`created_at` to `finished_at`). A running job's page is merged into a `JobTracker`, so its step,
+total, ETA ("ETA 3m 12s", "evaluating for 2m", "no step for 8m"), phase and `stalled` verdict are exactly what the
+TUI would say; only `stalled` is kept of the health rules (a page is too short a stretch of a curve to judge it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Collection, Mapping
+
+from ftwatch.domain.insight.row_health import STALL_BADGES
+from ftwatch.domain.insight.verdict import Verdict
+from ftwatch.domain.models import Job, Phase
+from ftwatch.domain.phase import detect_phase
+from ftwatch.domain.progress import estimate_progress
+from ftwatch.domain.row_peek import PEEK_LIMIT
+from ftwatch.domain.snapshot import Connection, LinkState, Progress
+from ftwatch.errors import SourceError
+from ftwatch.source.base import EventPage
+
+STATUSES = ("validating_files", "queued", "running", "paused", "succeeded", "failed", "cancelled")
+PageReader = Callable[[list[str]], Mapping[str, "EventPage | SourceError"]]
+
+
+@dataclass(frozen=True, slots=True)
+class Glance:
+    job: Job
+    phase: Phase
+    progress: Progress
+    smoothed: tuple[float, ...] = ()        # smoothed train loss over the page's steps, oldest first
+    health: tuple[Verdict, ...] = ()        # `stalled` only
+    trouble: str | None = None              # the events page could not be read: the job is shown without it
+
+
+def wants_page(job: Job) -> bool:
+    """Only a running job gets its newest events read (one request): its step, ETA and loss move."""
+    return job.status == "running"
+
+
+def select_jobs(pages: Callable[[str | None, int], tuple[list[Job], bool]], *, limit: int,
+                statuses: Collection[str] = ()) -> list[Job]:
+    """The newest `limit` jobs (0: all) whose status is one of `statuses` (empty: any), newest first.
+
+    `pages(after, page_limit)` reads one page of the jobs list. A plain `--limit 20` asks one page of 20;
+    a filter reads pages of 100 until enough jobs match or the list ends."""
+    wanted: list[Job] = []
+    after: str | None = None
+    page_limit = 100 if statuses or not limit or limit > 100 else limit
+    seen: set[str] = set()
+    while True:
+        jobs, has_more = pages(after, page_limit)
+        fresh = [job for job in jobs if job.id not in seen]
+        seen.update(job.id for job in fresh)
+        wanted.extend(job for job in fresh if not statuses or job.status in statuses)
+        if limit and len(wanted) >= limit:
+            return wanted[:limit]
+        if not fresh or not (has_more or len(jobs) >= page_limit):
+            return wanted
+        after = fresh[-1].id
+
+
+def glance(job: Job, page: EventPage | SourceError | None, now: float, smoothing: float | None = None) -> Glance:
+    """One job as the table and the status line show it, from its newest page when it has one."""
+    if page is None or isinstance(page, SourceError):
+        phase = detect_phase(job, ())
+        progress = estimate_progress(phase=phase, step=None, total_steps=None, created_at=job.created_at or None,
+                                     finished_at=job.finished_at, now=now)
+        trouble = page.message if isinstance(page, SourceError) else None
+        return Glance(job, phase, progress, trouble=trouble)
+    from ftwatch.domain.tracker import JobTracker      # ~0.1 s of imports a list of finished jobs never pays
+
+    tracker = JobTracker(job, smoothing=smoothing)
+    if len(page.events):
+        tracker.merge(page.events)
+    snapshot = tracker.snapshot(connection=Connection(LinkState.OK, last_success=now), now=now)
+    series = snapshot.metrics.get("train_loss")
+    smoothed = tuple(series.smoothed(snapshot.smoothing).values) if series is not None and len(series) else ()
+    health = tuple(v for v in snapshot.health if v.badge in STALL_BADGES)
+    return Glance(job, snapshot.phase, snapshot.progress, smoothed, health)
+
+
+def glance_all(jobs: list[Job], read_pages: PageReader, now: float, smoothing: float | None = None
+               ) -> list[Glance]:
+    """Each job's glance; the running ones' pages read in one go by `read_pages(job_ids)`."""
+    running = [job.id for job in jobs if wants_page(job)]
+    pages = read_pages(running) if running else {}
+    return [glance(job, pages.get(job.id), now, smoothing) for job in jobs]
+
+
+def page_reader(reader) -> PageReader:
+    """`read_pages` over a RestReader (source/rest_reader.py): one request per job, at once."""
+    return lambda job_ids: reader.events_pages(job_ids, limit=PEEK_LIMIT)

@@ -1,0 +1,101 @@
+"""`ftwatch jobs [--status S] [--limit N] [--json]`: the account's jobs as a table, or one API object per line.
+
+For a glance from a shell and for scripts: which jobs exist, which run, how far they are and when they end,
+without opening the TUI. `--json` prints each job's dict exactly as the API returned it (the same bytes in
+meaning `GET /fine_tuning/jobs` gave: unknown fields kept), one per line, for `jq`.
+
+It is quick because it asks little and loads little: the jobs list (source/rest_reader.py: the standard library,
+not the 0.5-2 s openai SDK import) and one newest events page per running job, asked at once (job_glance.py).
+The table's cells are cleaned server text; on a terminal the suffix and model columns give way so a row fits
+the width, into a pipe every cell is whole.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from typing import Callable, Collection, Sequence, TextIO
+
+from ftwatch.config import Settings
+from ftwatch.domain.text import clean
+from ftwatch.headless.job_glance import Glance, glance_all, page_reader, select_jobs
+from ftwatch.ui.presentation import badge, created_text, short_model
+
+EXIT_OK = 0
+HEADERS = ("job", "status", "suffix", "model", "progress", "eta / took", "created")
+_SHRINKABLE = (2, 3)          # suffix and model give way to the terminal's width (down to MIN_SHRUNK)
+MIN_SHRUNK = 8
+GAP = "  "
+
+
+def jobs(settings: Settings, *, out: TextIO, statuses: Collection[str] = (), limit: int = 20, as_json: bool = False,
+         clock: Callable[[], float] = time.time, reader=None, width: int | None = None) -> int:
+    """Print the jobs; `width` is the terminal's (None: not a terminal, nothing is cut)."""
+    if reader is None:
+        from ftwatch.source.rest_reader import RestReader
+
+        reader = RestReader(settings)
+    chosen = select_jobs(lambda after, page: reader.jobs_page(after=after, limit=page), limit=limit,
+                         statuses=statuses)
+    if as_json:
+        out.write("".join(json.dumps(dict(job.raw), ensure_ascii=False) + "\n" for job in chosen))
+        out.flush()
+        return EXIT_OK
+    glances = glance_all(chosen, page_reader(reader), clock(), settings.smoothing)
+    out.write(render_table(glances, width=width))
+    out.flush()
+    return EXIT_OK
+
+
+def terminal_width(stream: TextIO) -> int | None:
+    """The terminal's width when `stream` is one, else None (a pipe gets whole cells)."""
+    try:
+        if stream.isatty():
+            return shutil.get_terminal_size().columns
+    except (AttributeError, ValueError, OSError):
+        pass
+    return None
+
+
+def row(glance: Glance) -> tuple[str, ...]:
+    job, progress = glance.job, glance.progress
+    steps = f"{progress.step}/{progress.total_steps}" if progress.step is not None and progress.total_steps else ""
+    when = progress.label
+    if glance.health:
+        when = f"⚠ {glance.health[0].badge}" + (f" ({when})" if when else "")
+    elif glance.trouble:
+        when = "? events unread"
+    return (clean(job.id, max_len=64), badge(glance.phase, job.status), clean(job.suffix or "", max_len=64),
+            clean(short_model(job.model or ""), max_len=64), steps or "-", when or "-",
+            created_text(job.created_at) or "-")
+
+
+def render_table(glances: Sequence[Glance], *, width: int | None = None) -> str:
+    """Aligned columns under a header line; `no jobs` when there are none (said, not a blank screen)."""
+    if not glances:
+        return "no jobs\n"
+    rows = [HEADERS, *(row(g) for g in glances)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADERS))]
+    if width is not None:
+        widths = _fit(widths, width)
+    lines = []
+    for cells in rows:
+        fitted = [_cut(cell, w) for cell, w in zip(cells, widths)]
+        lines.append(GAP.join(cell.ljust(w) for cell, w in zip(fitted, widths)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _fit(widths: list[int], width: int) -> list[int]:
+    """Shrink the suffix, then the model column (never below MIN_SHRUNK) until a row fits `width`."""
+    widths = list(widths)
+    for index in _SHRINKABLE:
+        excess = sum(widths) + len(GAP) * (len(widths) - 1) - width
+        if excess <= 0:
+            break
+        widths[index] = max(min(widths[index], MIN_SHRUNK), widths[index] - excess)
+    return widths
+
+
+def _cut(cell: str, width: int) -> str:
+    return cell if len(cell) <= width else cell[:max(0, width - 1)] + "…"
