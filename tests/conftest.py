@@ -20,16 +20,22 @@ _LEAKY_ENV = (
     "AZURE_OPENAI_ENDPOINT",
     "AZURE_OPENAI_API_KEY",
     "FTWATCH_PROFILE",
+    "FTWATCH_OFFLINE",
+    "FTWATCH_NO_CACHE",
 )
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """A real key or endpoint in the developer's shell must never reach a test, nor their profiles file
-    (~/.config/ftwatch/config.toml): XDG_CONFIG_HOME points at a directory that does not exist."""
+    (~/.config/ftwatch/config.toml): XDG_CONFIG_HOME points at a directory that does not exist; nor their
+    local history: FTWATCH_DATA_DIR is a fresh directory per test."""
     for name in _LEAKY_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-user-config"))
+    # Each test's local history (ftwatch.history) lives in a directory of its own, never the user's data dir,
+    # and no test sees another's cached jobs.
+    monkeypatch.setenv("FTWATCH_DATA_DIR", str(tmp_path_factory.mktemp("ftwatch-data")))
 
 
 @pytest.fixture
