@@ -53,8 +53,9 @@ ARRIVAL_EVERY = 240.0
 ARRIVALS = (("faq-bot", "gpt-4.1-nano-2025-04-14"), ("tagger", "gpt-4o-mini-2024-07-18"),
             ("summarizer", "gpt-4.1-mini-2025-04-14"), ("router", "gpt-4o-mini-2024-07-18"))
 
-# The stalled job: short preparation phases, so the +-30 % draws move its last event by seconds, not minutes
-# (its expected simulated time to that event is _STALL_AFTER).
+# The stalled job: short preparation phases, so the +-30 % draws move its last event by seconds, not minutes.
+# _STALL_AFTER is its expected simulated time from creation to that event: preparation, the steps, and a full
+# validation at each epoch end before the stall (steps 100 and 200).
 STALLED_FOR = 8 * 60.0
 _STALL_STEP, _STALL_TOTAL, _STALL_EPOCHS = 236, 300, 3
 _STALLING = Timing(validate=20.0, queue=4.0, warmup=20.0, step=1.5, full_validation=12.0)
