@@ -58,16 +58,17 @@ def best_checkpoint(checkpoints: Sequence[Checkpoint], metrics: MetricsView | No
         return None
     total = metrics.total_steps if metrics is not None else None
     weight = rule_weight(smoothing, total)
-    rules: list[tuple[str, Callable[[Checkpoint], float | None]]] = [("full_valid_loss", _own("full_valid_loss"))]
-    valid = _series_reader(metrics, "valid_loss", weight)
-    if valid is not None:
-        rules.append(("valid_loss (smoothed)", valid))
-    rules.append(("valid_loss", _own("valid_loss")))
-    train = _series_reader(metrics, "train_loss", weight)
-    if train is not None:
-        rules.append(("train_loss (smoothed)", train))
-    rules.append(("train_loss", _own("train_loss")))
-    for rule, read in rules:
+    rules: list[tuple[str, Callable[[], Callable[[Checkpoint], float | None] | None]]] = [
+        ("full_valid_loss", lambda: _own("full_valid_loss")),
+        ("valid_loss (smoothed)", lambda: _series_reader(metrics, "valid_loss", weight)),
+        ("valid_loss", lambda: _own("valid_loss")),
+        ("train_loss (smoothed)", lambda: _series_reader(metrics, "train_loss", weight)),
+        ("train_loss", lambda: _own("train_loss")),
+    ]
+    for rule, reader in rules:          # a series is smoothed only when the rules before it could not choose
+        read = reader()
+        if read is None:
+            continue
         values = [read(c) for c in checkpoints]
         if all(v is not None and math.isfinite(v) for v in values):
             value, _, chosen = min(zip(values, (-c.step_number for c in checkpoints), checkpoints),

@@ -2,21 +2,22 @@
 
 A badge that fires on a healthy run, or on ten noisy steps, teaches people to ignore badges; so every rule
 needs enough points, compares robust levels rather than single values, and asks for a change that is both
-*material* (a percentage a user would care about) and *beyond noise* (several standard errors). The numbers
-below are the module constants; `RULES` says the same in one line each for the help screen and the README,
-and docs/health.md records which real recorded runs each rule fires on.
+*material* (a percentage a user would care about) and *beyond noise* (3 standard errors, more when the noise
+is estimated from few points). The numbers below are the module constants; `RULES` says the same in one line
+each for the help screen and the README, and docs/health.md records which real recorded runs each rule fires on.
 
 overfitting (`overfit`)
     Validation loss (`full_valid_loss` when it has >= 5 points, else `valid_loss`) split into fifths, each
     summarised by its median: the newest fifth >= 10% above the lowest earlier fifth and > 3 standard errors
     above it while the training loss (median over the same steps) still fell >= 5%; or the train/validation
-    gap widened by >= 20% of the validation low (> 3 standard errors) with no lower validation for the last
-    two fifths while training fell >= 10%. Needs >= 5 validation points, >= 20 training points and >= 20% of
-    the training steps after the low.
+    gap widened by >= 40% of the validation low (> 3 standard errors) with no lower validation for the last
+    two fifths while training fell >= 10%; each fall of the training loss also > 3 standard errors. Needs
+    >= 5 validation points, >= 20 training points and >= 20% of the training steps after the low.
 diverging (`train_rules`)
     A NaN/Inf training loss among the newest 1,000 points; or the smoothed training loss held above 1.5x its
     running minimum (after the first 10% of steps) for the last three half-lives of the smoothing, by >= 10%
-    of the starting level and > 3 standard errors.
+    of the starting level and > 3 standard errors, with the median raw loss of those steps 1.5x the median
+    around the low too (a few wild batches lift the mean, not the median).
 memorising (`train_rules`)
     No validation file, and the smoothed training loss below 0.02 (and below 5% of its start) before half of
     the total steps, and still below twice that.
@@ -60,16 +61,16 @@ RULES: tuple[tuple[Badge, str], ...] = (
      f"{1 + train_rules.CLIMB:g}x its running minimum (after the first {train_rules.WARMUP:.0%} of steps) for "
      f"the last {train_rules.SUSTAIN_HALF_LIVES:g} half-lives of the smoothing"),
     (Badge.OVERFITTING,
-     f"validation loss (median of its newest fifth) >= {overfit.RISE:.0%} above its lowest earlier fifth and "
-     f"beyond noise ({overfit.Z:g} standard errors) while training loss still falls, or the train/validation "
-     f"gap widened by >= {overfit.GAP_WIDEN:.0%} of the validation low since validation last improved; needs "
-     f">= {overfit.MIN_VALID_POINTS} validation points and {overfit.AFTER_LOW:.0%} of training after the low"),
+     f"validation loss (median of its newest fifth) >= {overfit.RISE:.0%} above its lowest earlier fifth, "
+     f"beyond noise, while training loss still falls; or the train/validation gap widened by "
+     f">= {overfit.GAP_WIDEN:.0%} of the validation low since validation last improved "
+     f"(>= {overfit.MIN_VALID_POINTS} validation points, {overfit.AFTER_LOW:.0%} of training after the low)"),
     (Badge.MEMORISING,
      f"no validation file, and the smoothed training loss below {train_rules.NEAR_ZERO:g} (and "
      f"{train_rules.NEAR_ZERO_OF_START:.0%} of its start) before {train_rules.BEFORE:.0%} of the total steps"),
     (Badge.STALLED,
      f"a training job with no new event for {STALL_CADENCES}x its usual gap between events (at least "
-     f"{human_duration(STALL_FLOOR)}); says whether the job or the connection to the API is silent; never "
+     f"{STALL_FLOOR / 60:g} minutes); says whether the job or the connection to the API is silent; never "
      f"while queued, validating files or evaluating"),
 )
 

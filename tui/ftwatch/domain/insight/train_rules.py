@@ -1,7 +1,7 @@
 """The rules that read the training loss alone: diverging, and memorising (near zero with nothing to check it).
 
-Both read the *smoothed* training loss (the line the chart draws, never lighter than the automatic weight,
-see `health.rule_weight`) through an even subsample of at most 1,000 points plus the newest, so a verdict
+Both read the *smoothed* training loss (the chart's EMA, never lighter than the automatic weight, see
+`health.rule_weight`) computed over an even subsample of at most 1,000 points plus the newest, so a verdict
 costs the same at any length.
 
 diverging
@@ -9,8 +9,10 @@ diverging
     - after warm-up (the first `WARMUP` (10%) of the steps, at least 10 points, are left out of the minimum),
       the smoothed loss has stayed above `1 + CLIMB` (1.5x) its running minimum for the last
       `SUSTAIN_HALF_LIVES` (3) half-lives of the smoothing (at least 5 points), by at least `CLIMB_FLOOR` (10%)
-      of the starting level and by more than 3 standard errors of the smoothed line. A single spike cannot:
-      the smoothed line forgets it by 7/8 within three half-lives.
+      of the starting level and by more than 3 standard errors of the smoothed line; and the median raw loss
+      of those steps is 1.5x the median over as many steps around the low. A single spike cannot (the
+      smoothed line forgets it by 7/8 within three half-lives), nor can a cluster of wild batches (the
+      median of the typical batch did not move).
 memorising
     No validation file (`job.validation_file` is None and no `valid_*` series) and the smoothed training loss
     fell below `NEAR_ZERO` (0.02) and below `NEAR_ZERO_OF_START` (5%) of its starting level (the median of its
@@ -24,7 +26,7 @@ import math
 from bisect import bisect_left
 from typing import Sequence
 
-from ftwatch.domain.insight.robust import Sample, even_sample, median, noise_sd
+from ftwatch.domain.insight.robust import Sample, even_sample, median, noise_sd, span_median
 from ftwatch.domain.insight.verdict import Badge, Verdict
 from ftwatch.domain.insight.wording import loss, percent, steps as step_count
 from ftwatch.domain.metrics.smoothing import half_life, smooth
@@ -44,13 +46,10 @@ BEFORE = 0.50
 START_POINTS = 5
 
 
-def smoothed_sample(series, weight: float) -> Sample:
-    """The smoothed series, evenly subsampled: the series' own cached smoothing when it has one (a snapshot's
-    view: incremental, shared with the chart), else an EMA over the subsample."""
-    if hasattr(series, "smoothed"):
-        line = series.smoothed(weight)
-        return even_sample(line.steps, line.values)
-    raw = even_sample(series.steps, series.values)
+def smoothed_sample(raw: Sample, weight: float) -> Sample:
+    """The smoothed line over an even subsample: the gap-aware EMA counts the skipped steps as if seen, so with
+    the automatic weight (half-life total/50 steps, the subsample's stride total/1,000) each half-life still
+    averages ~20 points. Smoothing the whole series instead would cost O(length) the first time."""
     return Sample(raw.steps, smooth(raw.steps, raw.values, weight))
 
 
@@ -80,7 +79,7 @@ def diverging(metrics, total_steps: int | None, weight: float) -> Verdict | None
     if bad is not None or len(train) < MIN_TRAIN_POINTS:
         return bad
     raw = even_sample(train.steps, train.values)
-    line = smoothed_sample(train, weight)
+    line = smoothed_sample(raw, weight)
     if len(line) < MIN_TRAIN_POINTS:
         return None
     xs, ys = line.steps, line.values
@@ -94,12 +93,17 @@ def diverging(metrics, total_steps: int | None, weight: float) -> Verdict | None
     low, held = ys[low_at], min(ys[window:])
     sigma = noise_sd(raw.values) * math.sqrt((1 - weight) / (1 + weight))
     climb = held - low
-    if low > 0 and held >= (1 + CLIMB) * low and climb >= CLIMB_FLOOR * start_level(raw) and climb > Z * sigma * 2**0.5:
-        return Verdict(Badge.DIVERGING,
-                       f"smoothed training loss {loss(ys[-1])}, up {percent(ys[-1] / low - 1)} from its low "
-                       f"{loss(low)} at step {xs[low_at]} (above {percent(CLIMB)} over it for the last "
-                       f"{step_count(newest - xs[window])})")
-    return None
+    if not (low > 0 and held >= (1 + CLIMB) * low and climb >= CLIMB_FLOOR * start_level(raw)
+            and climb > Z * sigma * 2**0.5):
+        return None
+    span = newest - xs[window]
+    recent = span_median(train.steps, train.values, xs[window], newest)
+    around_low = span_median(train.steps, train.values, xs[low_at] - span / 2, xs[low_at] + span / 2)
+    if recent is None or around_low is None or not recent[0] >= (1 + CLIMB) * around_low[0]:
+        return None                          # a few wild batches lifted the mean, not the typical batch
+    return Verdict(Badge.DIVERGING,
+                   f"smoothed training loss {loss(ys[-1])}, up {percent(ys[-1] / low - 1)} from its low "
+                   f"{loss(low)} at step {xs[low_at]}, held {1 + CLIMB:g}x above it for the last {step_count(span)}")
 
 
 def memorising(job, metrics, total_steps: int | None, weight: float) -> Verdict | None:
@@ -109,8 +113,8 @@ def memorising(job, metrics, total_steps: int | None, weight: float) -> Verdict 
     if train is None or len(train) < MIN_TRAIN_POINTS:
         return None
     raw = even_sample(train.steps, train.values)
-    line = smoothed_sample(train, weight)
-    if len(raw) < MIN_TRAIN_POINTS or len(line) < MIN_TRAIN_POINTS:
+    line = smoothed_sample(raw, weight)
+    if len(raw) < MIN_TRAIN_POINTS:
         return None
     threshold = min(NEAR_ZERO, NEAR_ZERO_OF_START * start_level(raw))
     xs, ys = line.steps, line.values
