@@ -10,6 +10,8 @@
     ftwatch jobs [--status S] [--limit N] [--json]   the account's jobs as a table (ftwatch.headless.jobs_cmd)
     ftwatch status --oneline [--tmux] [--width N]    one line for tmux's status-right (headless.status_line)
     ftwatch config path|show                   the profiles file (ftwatch.profiles; headless.config_cmd)
+    ftwatch record JOB_ID -o FILE              the job as a simulator scenario (headless.record_cmd)
+    ftwatch replay JOB_ID|FILE [--speed X]     the TUI on the embedded simulator replaying it (ftwatch.replay)
 
 `--profile NAME` (every command, the TUI too) picks an account from the profiles file; see config.py for how
 it ranks against flags and the environment.
@@ -166,7 +168,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = commands.add_parser("config", parents=[shared], help="the profiles file: `config path`, `config show`")
     config.add_argument("action", choices=("path", "show"), help="path: where it is; show: what ftwatch reads from it")
+
+    record = commands.add_parser("record", parents=[shared], help="save a job as a simulator scenario (for replay, "
+                                 "a colleague or a bug report)")
+    record.add_argument("job_id", metavar="JOB_ID")
+    record.add_argument("-o", "--output", metavar="FILE", required=True, help="the scenario file to write ('-': stdout)")
+
+    replay = commands.add_parser("replay", parents=[shared], help="the TUI on a recorded job, replayed live")
+    replay.add_argument("target", metavar="JOB_ID|FILE", help="a file from `ftwatch record` (or any scenario), or a "
+                        "job id to record first")
+    replay.add_argument("--speed", type=_speed_arg, default=1.0, metavar="X",
+                        help="time compression: 60 replays an hour of the job in a minute (default 1)")
     return parser
+
+
+def _speed_arg(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+    return value
 
 
 def _statuses_arg(text: str) -> list[str]:
@@ -279,6 +302,15 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if args.width == 0:
             raise UsageError("--width must be at least 1")
         return status(settings, out=sys.stdout, oneline=args.oneline or args.tmux, tmux=args.tmux, width=args.width)
+    if command == "record":
+        from ftwatch.headless.record_cmd import record
+
+        settings.require_credentials()
+        return _run(record(settings, args.job_id, args.output))
+    if command == "replay":
+        from ftwatch.replay import replay
+
+        return replay(settings, args.target, speed=args.speed)
     if command == "serve":
         raise UsageError("`serve` comes first, its options after it: ftwatch serve [--demo] [--port N]")
     raise UsageError(f"unknown command {command!r}")

@@ -46,8 +46,9 @@ class SimBackedSource:
 
 
 async def open_demo_source(settings: Settings, *, seed: int = DEMO_SEED, clock: Callable[[], float] | None = None,
-                           speed: float = 1.0, scenario: Any = None) -> SimBackedSource:
-    """Start the simulator (demo jobs, or `scenario`) in the running loop and connect a real source to it."""
+                           speed: float = 1.0, scenario: Any = None, replay: bool | None = None) -> SimBackedSource:
+    """Start the simulator (demo jobs, or `scenario`) in the running loop and connect a real source to it.
+    `replay` is `ftwatch sim --replay` (None: as each scenario entry says): `ftwatch replay` sets it."""
     sim_world, sim_server = await asyncio.to_thread(_import_sim)
     from ftwatch.source.client import open_source
 
@@ -55,7 +56,7 @@ async def open_demo_source(settings: Settings, *, seed: int = DEMO_SEED, clock: 
     if scenario is None:
         world.populate_demo()
     else:
-        world.load_scenario(scenario)
+        world.load_scenario(scenario, replay=replay)
     server = sim_server.SimServer(world)
     await server.start()
     try:
@@ -88,12 +89,15 @@ def make_app(settings: Settings, *, demo: bool, clock: Callable[[], float] = tim
     return FtwatchApp(factory, settings, demo=demo, clock=clock)
 
 
-def run_tui(settings: Settings, *, demo: bool) -> int:
-    """Run the TUI until the user quits; returns the process exit status."""
+def run_tui(settings: Settings, *, demo: bool, sub_title: str | None = None, **demo_options: Any) -> int:
+    """Run the TUI until the user quits; returns the process exit status. `demo_options` go to
+    `open_demo_source` (`ftwatch replay`: a scenario, replay, speed), `sub_title` replaces the demo's."""
     if not demo:
         settings.require_credentials()       # a missing key is a one-line error before the screen opens
     _require_room()
-    app = make_app(settings, demo=demo)
+    app = make_app(settings, demo=demo, **demo_options)
+    if sub_title is not None:
+        app.sub_title = sub_title
     result = asyncio.run(_run_until_signalled(app))
     return app.return_code if app.return_code is not None else (result or 0)
 

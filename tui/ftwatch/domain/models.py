@@ -86,6 +86,7 @@ class Checkpoint:
     step_number: int
     fine_tuned_model_checkpoint: str
     metrics: Mapping[str, float] = field(default_factory=dict)
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)   # as served (`ftwatch record`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,4 +125,5 @@ def parse_checkpoint(d: Mapping[str, Any]) -> Checkpoint:
         step_number=step,
         fine_tuned_model_checkpoint=_str(d.get("fine_tuned_model_checkpoint")),
         metrics=metrics,
+        raw=d,
     )

@@ -1,0 +1,70 @@
+"""`ftwatch replay JOB_ID|FILE [--speed X]`: the TUI watching a recorded job happen again, live.
+
+The recording (a file from `ftwatch record`, or any simulator scenario) is served by the embedded simulator the
+way `--demo` serves its jobs (launch.open_demo_source), with `ftwatch sim --replay` semantics: each event
+appears at its recorded distance from the first one, divided by the speed, and the job object follows the replay
+clock: the job is live until its last event, and no recorded end state (status, finished_at, model, result
+file) shows ahead of it (sim/recorded.py). So the chart, the log, the ETA, the health verdicts and the end
+notice all play out as they did, which is what a bug report about any of them needs.
+
+A JOB_ID is recorded first (headless.record_cmd, from the configured account) into a temporary file, which is
+removed when the TUI quits. The file is checked before the screen opens, so a file that is not a scenario is a
+one-line error (exit 2), not an error dialog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import tempfile
+import time
+
+from ftwatch.config import Settings
+from ftwatch.domain.text import clean
+from ftwatch.errors import ConfigError
+
+DEFAULT_SPEED = 1.0
+
+
+def replay(settings: Settings, target: str, *, speed: float = DEFAULT_SPEED) -> int:
+    from ftwatch.headless.recorded import looks_like_path
+    from ftwatch.launch import run_tui
+
+    if os.path.exists(target):
+        check_scenario(target)
+        return run_tui(settings, demo=True, scenario=target, replay=True, speed=speed,
+                       sub_title=_sub_title(os.path.basename(target), speed))
+    if looks_like_path(target):
+        raise ConfigError(f"{target}: no such file")
+    settings.require_credentials()
+    handle, path = tempfile.mkstemp(prefix="ftwatch-replay-", suffix=".json")
+    os.close(handle)
+    try:
+        asyncio.run(_record(settings, target, path))
+        return run_tui(settings, demo=True, scenario=path, replay=True, speed=speed,
+                       sub_title=_sub_title(target, speed))
+    finally:
+        os.unlink(path)
+
+
+async def _record(settings: Settings, job_id: str, path: str) -> None:
+    from ftwatch.headless.record_cmd import record
+
+    await record(settings, job_id, path)
+
+
+def check_scenario(path: str) -> None:
+    """ConfigError (one line, exit 2) unless `path` reads as a simulator scenario."""
+    from ftwatch.sim.catalogue import IdMaker
+    from ftwatch.sim.errors import ScenarioError
+    from ftwatch.sim.scenario import read_scenario
+
+    try:
+        read_scenario(path, ids=IdMaker(random.Random(0)), now=time.time())
+    except ScenarioError as error:
+        raise ConfigError(str(error)) from None
+
+
+def _sub_title(name: str, speed: float) -> str:
+    return f"replay · {clean(name, max_len=60)} · {speed:g}x"
