@@ -224,3 +224,37 @@ async def test_the_tui_replays_a_recording_live_then_shows_its_end(world, server
                               what="the recorded end")
         assert done.job.status == "succeeded" and done.job.fine_tuned_model == world.job_json(job_id)["fine_tuned_model"]
         assert done.progress.step == 80
+
+
+async def test_offline_record_reads_the_local_history_and_makes_no_request(world, server, source, clock, fast_sleep,
+                                                                             no_jitter, tmp_path):
+    pytest.importorskip("ftwatch.source.offline_source")
+    from ftwatch.history.account import Account
+    from ftwatch.history.history import History
+
+    job_id = quick_job(world, total_steps=90, n_epochs=3)
+    clock.advance(3600)
+    history = History(tmp_path / "history.sqlite3", Account.of(server.base_url))
+    try:
+        seen = Runtime(out=io.StringIO(), err=io.StringIO(), clock=clock, sleep=fast_sleep, backoff=no_jitter,
+                       source=source, history=history)
+        assert await follow(SETTINGS, job_id, json_lines=True, runtime=seen) == 0
+        history.flush()
+        online, offline = tmp_path / "online.json", tmp_path / "offline.json"
+        assert await record(SETTINGS, job_id, str(online), runtime=_runtime(source, clock, fast_sleep, no_jitter)) == 0
+        requests = len(server.requests)
+        cached = Runtime(out=io.StringIO(), err=io.StringIO(), clock=clock, sleep=fast_sleep, backoff=no_jitter,
+                         history=history)
+        assert await record(Settings(poll_interval=2.0, offline=True), job_id, str(offline), runtime=cached) == 0
+    finally:
+        history.close()
+    notes = cached.err.getvalue()
+    assert "offline: the local history has no result file" in notes     # follow never needed it: said, left out
+    assert len(server.requests) == requests                      # not one request
+    [from_api], [from_cache] = (json.loads(p.read_text())["jobs"] for p in (online, offline))
+    assert from_cache["job"] == from_api["job"] and from_cache["events"] == from_api["events"]
+    assert [c["id"] for c in from_cache["checkpoints"]] == [c["id"] for c in from_api["checkpoints"]]
+    assert "result_csv" in from_api and "result_csv" not in from_cache
+    served = World(seed=3, clock=clock)
+    served.load_scenario(str(offline))
+    assert served.events_json(job_id) == world.events_json(job_id)

@@ -305,7 +305,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "record":
         from ftwatch.headless.record_cmd import record
 
-        settings.require_credentials()
+        if not getattr(settings, "offline", False):     # --offline records from the local history: no key needed
+            settings.require_credentials()
         return _run(record(settings, args.job_id, args.output))
     if command == "replay":
         from ftwatch.replay import replay

@@ -12,6 +12,8 @@ The format is the scenario format of sim/scenario.py, `{"jobs": [{"job", "events
 ignores. The file is written whole or not at all (a temp file beside it, renamed), and where it goes is checked
 before the first request, so a typo'd directory costs no download. `-o -` writes to stdout.
 
+`--offline` records from the local history instead (what earlier runs stored), making no request at all.
+
 Requests are retried with the usual back-off on transient errors (a notice on stderr per retry); a 401/404 is
 one line and exit 4, as for every command.
 """
@@ -30,7 +32,7 @@ from ftwatch.domain.events.api_events import ApiEvents
 from ftwatch.domain.format import human_duration
 from ftwatch.domain.models import Checkpoint, Job, JobEvent
 from ftwatch.domain.text import clean
-from ftwatch.errors import ConfigError, FatalSourceError, TransientSourceError
+from ftwatch.errors import ConfigError, FatalSourceError, NotFoundError, TransientSourceError
 from ftwatch.headless.common import EXIT_OK, Runtime, open_source
 from ftwatch.source.base import JobSource
 from ftwatch.source.catchup import EventCatchUp
@@ -50,17 +52,20 @@ async def record(settings: Settings, job_id: str, output: str, *, runtime: Runti
     runtime = runtime or Runtime(out=sys.stdout, err=sys.stderr)
     target = _Target.open(output, runtime.out)
     try:
-        source, owned = open_source(settings, runtime)
-        try:
-            document = await read_recording(source, job_id, runtime, clock=runtime.clock)
-        finally:
-            if owned:
-                await source.aclose()
+        if getattr(settings, "offline", False):
+            document = await _from_history(settings, job_id, runtime)
+        else:
+            source, owned = open_source(settings, runtime)
+            try:
+                document = await read_recording(source, job_id, runtime, clock=runtime.clock)
+            finally:
+                if owned:
+                    await source.aclose()
         target.write(document)
     finally:
         target.discard()
     job = document["jobs"][0]
-    parts = [f"{len(job.get('events', []))} events", f"{len(job['checkpoints'])} checkpoints"]
+    parts = [f"{len(job.get('events', []))} events", f"{len(job.get('checkpoints', []))} checkpoints"]
     if "result_csv" in job:
         parts.append("result file")
     where = "stdout" if output == "-" else output
@@ -69,20 +74,44 @@ async def record(settings: Settings, job_id: str, output: str, *, runtime: Runti
     return EXIT_OK
 
 
+async def _from_history(settings: Settings, job_id: str, runtime: Runtime) -> dict[str, Any]:
+    """`--offline`: the same document read from the local history (source/offline_source.py), no request made.
+    Its checkpoints are rebuilt from their fields (the history keeps no checkpoint dicts)."""
+    import asyncio
+
+    from ftwatch.headless.common import open_history
+
+    history, history_owned = open_history(settings, runtime)
+    try:
+        source, owned = open_source(settings, runtime, history)     # type: ignore[call-arg]
+        try:
+            return await read_recording(source, job_id, runtime, clock=runtime.clock)
+        finally:
+            if owned:
+                await source.aclose()
+    finally:
+        if history_owned and history is not None:
+            await asyncio.to_thread(history.close)
+
+
 async def read_recording(source: JobSource, job_id: str, runtime: Runtime, *,
                          clock: Callable[[], float]) -> dict[str, Any]:
     """The scenario document of one job, read from `source` (the API, or anything with the JobSource methods)."""
     job = await _patiently(runtime, f"job {job_id}", lambda: source.get_job(job_id))
     catchup = EventCatchUp(source, job_id)
     chunk = await _patiently(runtime, f"events of {job_id}", lambda: catchup.fetch(_NothingKnown(), backfill=True))
-    checkpoints = await _patiently(runtime, f"checkpoints of {job_id}", lambda: source.list_checkpoints(job_id))
-    entry: dict[str, Any] = {"job": _job_dict(job), "events": event_dicts(chunk.events),
-                             "checkpoints": [checkpoint_dict(ck, job_id) for ck in checkpoints]}
+    entry: dict[str, Any] = {"job": _job_dict(job), "events": event_dicts(chunk.events)}
     if not entry["events"]:
         del entry["events"]         # a scenario's event list is never empty: without one the job object is served
+    checkpoints = await _unless_uncached(source, runtime, f"checkpoints of {job_id}",
+                                         lambda: source.list_checkpoints(job_id))
+    if checkpoints is not None:
+        entry["checkpoints"] = [checkpoint_dict(ck, job_id) for ck in newest_first(checkpoints)]
     if job.result_files:
         file_id = job.result_files[0]
-        entry["result_csv"] = await _patiently(runtime, f"result file {file_id}", lambda: source.result_csv(file_id))
+        csv_text = await _unless_uncached(source, runtime, f"result file {file_id}", lambda: source.result_csv(file_id))
+        if csv_text is not None:
+            entry["result_csv"] = csv_text
     recorded = {"by": f"ftwatch {__version__}", "at": int(clock()), "from": getattr(source, "description", "api"),
                 "job": job_id}
     return {"recorded": recorded, "jobs": [entry]}
@@ -104,6 +133,18 @@ def document_text(document: dict[str, Any]) -> str:
     return f'{{"recorded": {dump(document["recorded"])},\n "jobs": [' + ",\n  ".join(entries) + "]}\n"
 
 
+async def _unless_uncached(source: JobSource, runtime: Runtime, what: str, call: Callable[[], Awaitable[T]]) -> T | None:
+    """`--offline`: a part the history never saw is left out with a notice (the simulator then infers it from the
+    events, as for any scenario without it), not a failed record. From the API a 404 here is an error as ever."""
+    try:
+        return await _patiently(runtime, what, call)
+    except NotFoundError:
+        if not getattr(source, "offline", False):
+            raise
+        _say(runtime, f"offline: the local history has no {clean(what)}; the recording leaves it out")
+        return None
+
+
 def _job_dict(job: Job) -> dict[str, Any]:
     if not job.raw:
         raise FatalSourceError(f"{job.id}: the source gave no job object to record")
@@ -121,6 +162,15 @@ def _event_fields(event: JobEvent) -> dict[str, Any]:
     """Only for an event built without its API dict (a test's in-memory source): the fields the API sends."""
     return {"object": "fine_tuning.job.event", "id": event.id, "created_at": event.created_at,
             "level": event.level, "message": event.message, "type": event.type, "data": event.data}
+
+
+def newest_first(checkpoints: Sequence[Checkpoint]) -> list[Checkpoint]:
+    """The API lists checkpoints newest first, and the simulator serves them in the order given; the local
+    history hands them back oldest first."""
+    items = list(checkpoints)
+    if len(items) > 1 and (items[0].step_number, items[0].created_at) < (items[-1].step_number, items[-1].created_at):
+        items.reverse()
+    return items
 
 
 def checkpoint_dict(checkpoint: Checkpoint, job_id: str) -> dict[str, Any]:
