@@ -22,6 +22,7 @@ _LEAKY_ENV = (
     "FTWATCH_PROFILE",
     "FTWATCH_OFFLINE",
     "FTWATCH_NO_CACHE",
+    "FTWATCH_CACHE_DIR",          # the history's directory is the per-test FTWATCH_DATA_DIR below, never the shell's
 )
 
 

@@ -10,6 +10,7 @@
     ftwatch jobs [--status S] [--limit N] [--json]   the account's jobs as a table (ftwatch.headless.jobs_cmd)
     ftwatch status --oneline [--tmux] [--width N]    one line for tmux's status-right (headless.status_line)
     ftwatch config path|show                   the profiles file (ftwatch.profiles; headless.config_cmd)
+    ftwatch cache info|prune|clear             the local history (ftwatch.history; headless.cache_cmd)
     ftwatch record JOB_ID -o FILE              the job as a simulator scenario (headless.record_cmd)
     ftwatch replay JOB_ID|FILE [--speed X]     the TUI on the embedded simulator replaying it (ftwatch.replay)
 
@@ -103,6 +104,10 @@ def _connection_options() -> argparse.ArgumentParser:
     group.add_argument("--api-key", "--key", action=_RefuseKeyFlag, nargs="?", help=argparse.SUPPRESS)
     group.add_argument("--debug", action="store_true",
                        help="log API requests (keys redacted) to stderr; the TUI logs to a temp file")
+    cache = shared.add_argument_group("local history (in the user data dir; env FTWATCH_CACHE_DIR)")
+    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the local history")
+    cache.add_argument("--offline", action="store_true",
+                       help="read only the local history: no request at all (wait refuses)")
     return shared
 
 
@@ -168,6 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = commands.add_parser("config", parents=[shared], help="the profiles file: `config path`, `config show`")
     config.add_argument("action", choices=("path", "show"), help="path: where it is; show: what ftwatch reads from it")
+
+    cache = commands.add_parser("cache", parents=[shared], help="the local history: `cache info`, `prune`, `clear`")
+    cache.add_argument("action", choices=("info", "prune", "clear"),
+                       help="info: path, size, accounts, jobs, events; prune: drop old finished jobs; clear: empty it")
+    cache.add_argument("--older-than", metavar="AGE", default=None,
+                       help="prune: finished jobs created more than AGE ago (30d, 12h, 2w; default 30d)")
+    cache.add_argument("--json", action="store_true", help="info: one JSON object")
 
     record = commands.add_parser("record", parents=[shared], help="save a job as a simulator scenario (for replay, "
                                  "a colleague or a bug report)")
@@ -268,13 +280,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = getattr(args, "command", None)
     if command is None:
-        if not args.demo:
+        if not args.demo and not settings.offline:
             settings.require_credentials()
         from ftwatch.launch import run_tui
 
         return run_tui(settings, demo=args.demo)
-    if command in ("follow", "wait"):
+    if command == "wait" and settings.offline:
+        raise ConfigError("wait --offline cannot wait: nothing changes in the local history without the API "
+                          "(`ftwatch summary JOB_ID --offline` tells how the job stood)")
+    if command in ("follow", "wait") and not settings.offline:
         settings.require_credentials()
+    if command == "cache":
+        from ftwatch.headless.cache_cmd import cache_command
+
+        return cache_command(settings, args.action, out=sys.stdout, older_than=args.older_than, as_json=args.json)
     if command == "follow":
         from ftwatch.headless.follow import follow
 

@@ -81,6 +81,9 @@ class Settings:
     profile: str | None = None              # the profile's name, when one was chosen
     key_variable: str | None = None         # the variable the key is read from, when a profile names its own
     theme: str | None = None                # a Textual theme name ([defaults] theme)
+    no_cache: bool = False                  # --no-cache: neither read nor write the local history
+    offline: bool = False                   # --offline: read only the local history, never the API
+    cache_dir: str | None = None            # FTWATCH_CACHE_DIR: where the history lives (else the user data dir)
 
     @property
     def is_azure(self) -> bool:
@@ -150,6 +153,10 @@ def from_env(args: object = None, env: Mapping[str, str] | None = None, profiles
     poll_interval = _positive("--poll-interval", defaults.poll_interval if interval is None else interval,
                               DEFAULT_POLL_INTERVAL)
     timeout = _positive("--timeout", pick("timeout"), DEFAULT_TIMEOUT)
+    no_cache = bool(getattr(args, "no_cache", False)) or _env_flag(env, "FTWATCH_NO_CACHE")
+    offline = bool(getattr(args, "offline", False)) or _env_flag(env, "FTWATCH_OFFLINE")
+    if offline and no_cache:
+        raise ConfigError("--offline reads only the local history, so it cannot be combined with --no-cache")
     return Settings(
         api_key=Secret(key) if key else None,
         base_url=_url("--base-url / OPENAI_BASE_URL", pick("base_url", "OPENAI_BASE_URL")),
@@ -167,7 +174,15 @@ def from_env(args: object = None, env: Mapping[str, str] | None = None, profiles
         profile=chosen.name if chosen is not None else None,
         key_variable=own_key or None,
         theme=defaults.theme,
+        no_cache=no_cache,
+        offline=offline,
+        cache_dir=env.get("FTWATCH_CACHE_DIR") or env.get("FTWATCH_DATA_DIR") or None,
     )
+
+
+def _env_flag(env: Mapping[str, str], name: str) -> bool:
+    """FTWATCH_OFFLINE=1 / FTWATCH_NO_CACHE=1 (the flags' forms for a tmux status line or a shell profile)."""
+    return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def parse_smoothing(text: str) -> float | None:

@@ -30,6 +30,14 @@ class LinkState(StrEnum):
     FAILED = "failed"         # a fatal fault (401, 404): polling stopped, `message` says why
 
 
+class Freshness(StrEnum):
+    """Where what a snapshot shows was read: the API, or the local history (`ftwatch.history`)."""
+
+    LIVE = "live"             # read from the API in this run
+    CACHED = "cached"         # from the local history; the API has not answered yet in this run
+    OFFLINE = "offline"       # from the local history only (--offline): nothing is asked of the API
+
+
 @dataclass(frozen=True, slots=True)
 class Connection:
     state: LinkState = LinkState.CONNECTING
@@ -37,6 +45,7 @@ class Connection:
     retry_at: float | None = None     # wall-clock time of the next attempt while RETRYING
     last_success: float | None = None # wall-clock time of the last successful poll
     attempt: int = 0                  # consecutive failures so far
+    freshness: Freshness = Freshness.LIVE
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,16 +11,19 @@ import asyncio
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Awaitable, Callable, TextIO
+from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, TextIO
 
 from ftwatch.config import Settings
 from ftwatch.domain.format import human_duration
 from ftwatch.domain.snapshot import JobSnapshot, LinkState
 from ftwatch.domain.text import clean
-from ftwatch.errors import FatalSourceError
+from ftwatch.errors import ConfigError, FatalSourceError
 from ftwatch.source.backoff import Backoff
 from ftwatch.source.base import JobSource, UnreachableError
 from ftwatch.source.poll import PollIntervals, watch_job
+
+if TYPE_CHECKING:
+    from ftwatch.history.history import History
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED, EXIT_API = 0, 1, 2, 3, 4
 EXIT_BY_STATUS = {"succeeded": EXIT_OK, "failed": EXIT_FAILED, "cancelled": EXIT_CANCELLED}
@@ -37,15 +40,42 @@ class Runtime:
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     backoff: Backoff = Backoff()
     source: JobSource | None = None
+    history: History | None = None      # a test's own; else the settings' (none with --no-cache)
 
 
-def open_source(settings: Settings, runtime: Runtime) -> tuple[JobSource, bool]:
-    """The runtime's source if a test gave one, else the real API; and whether we own (must close) it."""
+def open_history(settings: Settings, runtime: Runtime) -> tuple[History | None, bool]:
+    """The local history this run reads and writes, and whether we own (must close) it. A problem with it is
+    one line on stderr, then the run carries on without it (offline runs say it in their error instead)."""
+    if runtime.source is not None or runtime.history is not None:
+        return runtime.history, False
+    from ftwatch.source.history_source import history_for
+
+    def report(reason: str) -> None:
+        print(f"ftwatch: cache off: {reason}; carrying on without it", file=runtime.err, flush=True)
+
+    return history_for(settings, on_problem=None if settings.offline else report), True
+
+
+def open_source(settings: Settings, runtime: Runtime, history: History | None = None) -> tuple[JobSource, bool]:
+    """The runtime's source if a test gave one, else the real API (or, `--offline`, the local history alone);
+    and whether we own (must close) it. With a history, result files are read through it."""
+    if settings.offline:
+        from ftwatch.source.offline_source import OfflineSource
+
+        if history is None:
+            raise ConfigError("--offline reads only the local history, and this run has none")
+        return OfflineSource(history), True
     if runtime.source is not None:
-        return runtime.source, False
-    from ftwatch.source.client import build_source
+        source, owned = runtime.source, False
+    else:
+        from ftwatch.source.client import build_source
 
-    return build_source(settings), True
+        source, owned = build_source(settings), True
+    if history is not None:
+        from ftwatch.source.history_source import CachingSource
+
+        source = CachingSource(source, history)
+    return source, owned
 
 
 class Notices:
@@ -76,11 +106,23 @@ class Notices:
 
 async def watch_to_end(settings: Settings, job_id: str, runtime: Runtime, *, phases: bool = True
                        ) -> AsyncIterator[JobSnapshot]:
-    """Every snapshot of `job_id` until it ends. Fatal errors raise (exit 4); so does a host never reached."""
-    source, owned = open_source(settings, runtime)
-    watch = watch_job(source, job_id, smoothing=settings.smoothing, clock=runtime.clock, sleep=runtime.sleep,
-                      intervals=PollIntervals.from_settings(settings), backoff=runtime.backoff)
+    """Every snapshot of `job_id` until it ends. Fatal errors raise (exit 4); so does a host never reached.
+
+    With the local history, its events come first (the watch then asks only for newer ones). `--offline`
+    reads the history alone and stops at what it holds: a job it last saw running is not followed further."""
+    history, history_owned = open_history(settings, runtime)
+    try:
+        source, owned = open_source(settings, runtime, history)
+    except BaseException:
+        if history_owned and history is not None:
+            await asyncio.to_thread(history.close)
+        raise
     notices = Notices(runtime, job_id)
+    if settings.offline and history is not None:
+        notices.say(f"offline: reading only the local history ({history.path})")
+    watch = watch_job(source, job_id, smoothing=settings.smoothing, clock=runtime.clock, sleep=runtime.sleep,
+                      intervals=PollIntervals.from_settings(settings), backoff=runtime.backoff,
+                      history=None if settings.offline else history)
     try:
         async for snapshot in watch:
             link = snapshot.connection
@@ -94,10 +136,16 @@ async def watch_to_end(settings: Settings, job_id: str, runtime: Runtime, *, pha
             if not never_reached:       # a typo'd host gets one line when we give up, not a line per attempt
                 notices.update(snapshot, phases=phases)
             yield snapshot
+            if settings.offline and link.state is LinkState.OK and not snapshot.phase.is_terminal:
+                notices.say(f"offline: the local history last saw {clean(job_id)} {clean(snapshot.job.status)}; "
+                            "its newer events need the API (run without --offline to follow it)")
+                return
     finally:
         await watch.aclose()
         if owned:
             await source.aclose()
+        if history_owned and history is not None:
+            await asyncio.to_thread(history.close)
 
 
 def _unreachable(error: UnreachableError) -> FatalSourceError:

@@ -35,7 +35,7 @@ async def load_source(settings: Settings, source_arg: str, runtime: Runtime) -> 
         return Loaded(snapshot=snapshot, status=recorded.status, kind=recorded.kind)
     if looks_like_path(source_arg):
         raise ConfigError(f"{source_arg}: no such file")
-    if runtime.source is None:
+    if runtime.source is None and not settings.offline:      # --offline reads the local history: no key needed
         settings.require_credentials()
     async with contextlib.aclosing(watch_to_end(settings, source_arg, runtime, phases=False)) as snapshots:
         async for snapshot in snapshots:

@@ -7,27 +7,29 @@ wrappers that run them in a thread; writes (`record_*`) only queue an operation 
 Any failure (a damaged or foreign file, a lock that does not clear, a read-only directory, a full disk)
 is reported once through `on_problem` and switches the history off for the rest of the run: reads give
 "nothing cached" and writes are dropped, so ftwatch behaves as with `--no-cache` instead of stopping.
+
+Importing this module is cheap (the TUI makes a History before its first frame): SQLite, the writer and the
+domain's tracker are imported by the methods that use them, which run after it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
-from ftwatch.domain.events.api_events import ApiEvents
-from ftwatch.domain.metrics.result_file import parse_result_csv
-from ftwatch.domain.models import Checkpoint, Job, JobEvent
-from ftwatch.domain.parse import parse_checkpoint, parse_job
-from ftwatch.history import reads
 from ftwatch.history.account import Account
-from ftwatch.history.connect import HistoryError, describe, open_connection
-from ftwatch.history.recording import RecordingTracker
-from ftwatch.history.writer import Writer
-from ftwatch.history.writes import CheckpointsSeen, EventsSeen, JobComplete, JobsSeen, ResultFileSeen
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from ftwatch.domain.models import Checkpoint, Job, JobEvent
+    from ftwatch.history.reads import CachedJob
+    from ftwatch.history.recording import RecordingTracker
+    from ftwatch.history.writer import Writer
+    from ftwatch.history.writes import Operation
 
 T = TypeVar("T")
 
@@ -42,7 +44,7 @@ class History:
         self._on_problem = on_problem
         self._busy_timeout = busy_timeout
         self._lock = threading.Lock()
-        self._writer = Writer(self._connect, self.path, self._report)
+        self._writer_made: Writer | None = None
 
     # --- problems ------------------------------------------------------------------------------------------
 
@@ -64,18 +66,26 @@ class History:
             callback(reason)
 
     def _connect(self) -> sqlite3.Connection:
+        from ftwatch.history.connect import open_connection
+
         return open_connection(self.path, busy_timeout=self._busy_timeout)
 
-    def _read(self, query: Callable[..., T], *args: Any, default: T, **options: Any) -> T:
+    def _read(self, query: str, *args: Any, default: T, **options: Any) -> T:
+        """`reads.<query>(conn, account, *args, **options)` on a connection of its own (this thread's)."""
         if self.problem is not None:
             return default
+        import sqlite3
+
+        from ftwatch.history import reads
+        from ftwatch.history.connect import HistoryError, describe
+
         try:
             conn = self._connect()
         except HistoryError as error:
             self._report(error.message)
             return default
         try:
-            return query(conn, self.account, *args, **options)
+            return getattr(reads, query)(conn, self.account, *args, **options)
         except sqlite3.Error as exc:
             self._report(describe(exc, self.path))
             return default
@@ -85,20 +95,24 @@ class History:
     # --- reads (call from a thread; the async forms do) ----------------------------------------------------
 
     def read_jobs(self) -> list[Job]:
-        return [parse_job(d) for d in self._read(reads.cached_jobs, default=[])]
+        from ftwatch.domain.parse import parse_job
 
-    def read_job(self, job_id: str, *, with_events: bool = True) -> reads.CachedJob | None:
-        return self._read(reads.cached_job, job_id, with_events=with_events, default=None)
+        return [parse_job(d) for d in self._read("cached_jobs", default=[])]
+
+    def read_job(self, job_id: str, *, with_events: bool = True) -> CachedJob | None:
+        return self._read("cached_job", job_id, with_events=with_events, default=None)
 
     def read_page(self, job_id: str, *, after: str | None, limit: int) -> tuple[list[dict], bool] | None:
-        return self._read(reads.events_page, job_id, after=after, limit=limit, default=None)
+        return self._read("events_page", job_id, after=after, limit=limit, default=None)
 
     def read_checkpoints(self, job_id: str) -> list[Checkpoint] | None:
-        found = self._read(reads.checkpoints, job_id, default=None)
+        from ftwatch.domain.parse import parse_checkpoint
+
+        found = self._read("checkpoints", job_id, default=None)
         return None if found is None else [parse_checkpoint(d) for d in found]
 
     def read_result_file(self, file_id: str) -> str | None:
-        return self._read(reads.result_file, file_id, default=None)
+        return self._read("result_file", file_id, default=None)
 
     def read_newest_events(self, job_id: str, limit: int) -> list[dict] | None:
         """The newest `limit` events of a finished job whose whole history is stored; None otherwise."""
@@ -111,6 +125,12 @@ class History:
     def seeded_tracker(self, job_id: str, smoothing: float | None = None) -> tuple[RecordingTracker, bool]:
         """A tracker holding what the history has of `job_id` (job, events, checkpoints, the result file's
         steps when the events lack some), recording from then on; and whether anything was cached."""
+        from ftwatch.domain.events.api_events import ApiEvents
+        from ftwatch.domain.models import Job
+        from ftwatch.domain.parse import parse_checkpoint, parse_job
+        from ftwatch.history.recording import RecordingTracker
+        from ftwatch.history.schema import TERMINAL
+
         tracker = RecordingTracker(Job(id=job_id, created_at=0, status="unknown", model=""), smoothing=smoothing)
         cached = self.read_job(job_id)
         seeded = False
@@ -124,6 +144,8 @@ class History:
                 if cached.checkpoints is not None:
                     tracker.update_checkpoints([parse_checkpoint(d) for d in cached.checkpoints])
                 self._seed_result_file(tracker)
+                if cached.complete and job.status in TERMINAL:
+                    tracker.complete_from_history = len(tracker.timeline)
         tracker.attach(self if self.problem is None else None)
         return tracker, seeded
 
@@ -134,6 +156,8 @@ class History:
         text = self.read_result_file(job.result_files[0])
         if text is None:
             return
+        from ftwatch.domain.metrics.result_file import parse_result_csv
+
         try:
             tracker.add_result_points(parse_result_csv(text))
         except ValueError:
@@ -153,40 +177,60 @@ class History:
 
     # --- writes (never block: queued for the writer thread) ------------------------------------------------
 
+    def _put(self, operation: Operation) -> None:
+        self.writer.put(operation)
+
     def record_jobs(self, jobs: Sequence[Job]) -> None:
+        from ftwatch.history.writes import JobsSeen
+
         if self.problem is None and jobs:
-            self._writer.put(JobsSeen(self.account, tuple(j for j in jobs if j.created_at), self._clock()))
+            self._put(JobsSeen(self.account, tuple(j for j in jobs if j.created_at), self._clock()))
 
     def record_job(self, job: Job) -> None:
         self.record_jobs((job,))
 
     def record_events(self, job_id: str, events: Sequence[JobEvent], *, below: str | None = None,
                       above: str | None = None) -> None:
+        from ftwatch.history.writes import EventsSeen
+
         if self.problem is None and len(events):
-            self._writer.put(EventsSeen(self.account, job_id, events, below=below, above=above))
+            self._put(EventsSeen(self.account, job_id, events, below=below, above=above))
 
     def record_checkpoints(self, job_id: str, checkpoints: Sequence[Checkpoint]) -> None:
+        from ftwatch.history.writes import CheckpointsSeen
+
         if self.problem is None:
-            self._writer.put(CheckpointsSeen(self.account, job_id, tuple(checkpoints), self._clock()))
+            self._put(CheckpointsSeen(self.account, job_id, tuple(checkpoints), self._clock()))
 
     def record_result_file(self, file_id: str, content: str) -> None:
+        from ftwatch.history.writes import ResultFileSeen
+
         if self.problem is None:
-            self._writer.put(ResultFileSeen(self.account, file_id, content, self._clock()))
+            self._put(ResultFileSeen(self.account, file_id, content, self._clock()))
 
     def record_complete(self, job_id: str) -> None:
+        from ftwatch.history.writes import JobComplete
+
         if self.problem is None:
-            self._writer.put(JobComplete(self.account, job_id))
+            self._put(JobComplete(self.account, job_id))
 
     def flush(self, timeout: float = 10.0) -> bool:
-        return self._writer.flush(timeout)
+        """Wait until everything recorded so far is stored (tests, and before a read that needs it)."""
+        return self._writer_made is None or self._writer_made.flush(timeout)
 
     def close(self, timeout: float = 5.0) -> bool:
         """Store what is queued (for at most `timeout` s) and stop the writer."""
-        return self._writer.close(timeout)
+        return self._writer_made is None or self._writer_made.close(timeout)
 
     @property
     def writer(self) -> Writer:
-        return self._writer
+        if self._writer_made is None:
+            with self._lock:
+                if self._writer_made is None:
+                    from ftwatch.history.writer import Writer
+
+                    self._writer_made = Writer(self._connect, self.path, self._report)
+        return self._writer_made
 
 
 def lacks_steps(tracker: RecordingTracker) -> bool:

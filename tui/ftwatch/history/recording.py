@@ -29,6 +29,10 @@ class RecordingTracker(JobTracker):
     def __init__(self, job: Job, *, smoothing: float | None = None, recorder: Recorder | None = None) -> None:
         super().__init__(job, smoothing=smoothing)
         self._recorder = recorder
+        # Set by seeding when the history held the finished job whole (its last watch read it to the end,
+        # final checkpoints included): how many events it had then. A watch that finds nothing newer need
+        # not read the final checkpoints again.
+        self.complete_from_history: int | None = None
 
     def attach(self, recorder: Recorder | None) -> None:
         """Record from now on (after seeding)."""

@@ -18,6 +18,11 @@ The job's checkpoints are read only when they can have changed (see checkpoints_
 of a job that has trained, after a poll that brought "Checkpoint created at step" or "New fine-tuned model
 created", and once at the end of a finished job. A fault on that read never costs an event or the watch.
 
+With a `history` (ftwatch.history), a watch first shows what the history has of its job (a snapshot marked
+cached, before any request) and then fetches only what is newer; its tracker writes every new job object,
+event and checkpoint list through to the history, off the event loop. A finished job the history holds
+whole costs two requests to confirm: the job read and one events page.
+
 Faults never raise into the caller: a TransientSourceError becomes a snapshot whose connection is RETRYING
 with `retry_at`, then a back-off sleep (capped, jittered, honouring retry-after), then the poll resumes where
 it stopped. A FatalSourceError becomes one FAILED snapshot and the end of the iterator; the error itself is
@@ -29,7 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, AsyncIterator, Sequence
 
 from ftwatch.domain.events.api_events import event_types
 from ftwatch.domain.models import Job, JobEvent
@@ -41,7 +46,10 @@ from ftwatch.source.backoff import Backoff
 from ftwatch.source.base import JobSource
 from ftwatch.source.catchup import EventCatchUp
 from ftwatch.source.checkpoints_fetch import CheckpointsFetch, says_checkpoint
-from ftwatch.source.watching import Clock, Link, PollIntervals, Sleep, Watch
+from ftwatch.source.watching import Clock, Link, PollIntervals, Sleep, Watch, is_offline
+
+if TYPE_CHECKING:
+    from ftwatch.history.history import History
 
 __all__ = ["JobWatch", "JobsWatch", "PollIntervals", "watch_job", "watch_jobs"]
 
@@ -53,10 +61,12 @@ FINAL_EMPTY_ATTEMPTS = 3       # empty answers about a finished job before belie
 class JobWatch(Watch[JobSnapshot]):
     def __init__(self, source: JobSource, job_id: str, *, smoothing: float | None, clock: Clock, sleep: Sleep,
                  intervals: PollIntervals, backoff: Backoff, refresh: asyncio.Event | None, page_limit: int,
-                 backfill_limit: int, job_refresh_polls: int) -> None:
+                 backfill_limit: int, job_refresh_polls: int, history: History | None = None) -> None:
         super().__init__(sleep=sleep, refresh=refresh)
         self._source = source
         self._job_id = job_id
+        self._smoothing = smoothing
+        self._history = history          # seeds the tracker, and the tracker writes through to it
         self._clock = clock
         self._intervals = intervals
         self._backoff = backoff
@@ -70,7 +80,13 @@ class JobWatch(Watch[JobSnapshot]):
         self._first_poll_done = False
 
     async def _run(self) -> AsyncIterator[JobSnapshot]:
-        link = Link(self._clock)
+        link = Link(self._clock, offline=is_offline(self._source))
+        if self._history is not None:
+            # What the history has is shown before the first request (marked cached), and the watch then
+            # asks only for what is newer: a finished job stored whole costs the job read and one page.
+            self._tracker, seeded = await self._history.seed(self._job_id, self._smoothing)
+            if seeded:
+                yield self._snapshot(link.cached())
         while True:
             try:
                 finished = await self._poll_once()
@@ -88,7 +104,10 @@ class JobWatch(Watch[JobSnapshot]):
             connection = link.ok()
             if finished:
                 await self._import_result_file()
-                await self._checkpoints.final(self._tracker, backoff=self._backoff, pause=self._pause)
+                if not _complete_in_history(self._tracker):
+                    await self._checkpoints.final(self._tracker, backoff=self._backoff, pause=self._pause)
+                if self._history is not None:
+                    self._history.record_complete(self._job_id)
                 yield self._snapshot(connection)
                 return
             snapshot = self._snapshot(connection)
@@ -167,16 +186,21 @@ class JobWatch(Watch[JobSnapshot]):
 
 class JobsWatch(Watch[JobsSnapshot]):
     def __init__(self, source: JobSource, *, clock: Clock, sleep: Sleep, intervals: PollIntervals, backoff: Backoff,
-                 refresh: asyncio.Event | None) -> None:
+                 refresh: asyncio.Event | None, history: History | None = None) -> None:
         super().__init__(sleep=sleep, refresh=refresh)
         self._source = source
         self._clock = clock
         self._intervals = intervals
         self._backoff = backoff
+        self._history = history
 
     async def _run(self) -> AsyncIterator[JobsSnapshot]:
-        link = Link(self._clock)
+        link = Link(self._clock, offline=is_offline(self._source))
         jobs: tuple[Job, ...] = ()
+        if self._history is not None:
+            jobs = tuple(await self._history.cached_jobs())      # shown at once, marked cached
+            if jobs:
+                yield JobsSnapshot(jobs=jobs, connection=link.cached(), taken_at=self._clock())
         while True:
             try:
                 jobs = tuple(await self._source.list_jobs())
@@ -191,6 +215,8 @@ class JobsWatch(Watch[JobsSnapshot]):
                 self.last_error = error
                 yield JobsSnapshot(jobs=jobs, connection=link.failed(error), taken_at=self._clock())
                 return
+            if self._history is not None:
+                self._history.record_jobs(jobs)
             yield JobsSnapshot(jobs=jobs, connection=link.ok(), taken_at=self._clock())
             await self._pause(self._intervals.jobs)
 
@@ -198,23 +224,32 @@ class JobsWatch(Watch[JobsSnapshot]):
 def watch_job(source: JobSource, job_id: str, *, smoothing: float | None = None, clock: Clock = time.time,
               sleep: Sleep = asyncio.sleep, intervals: PollIntervals = PollIntervals(), backoff: Backoff = Backoff(),
               refresh: asyncio.Event | None = None, page_limit: int = 100, backfill_limit: int = 100,
-              job_refresh_polls: int = 5) -> JobWatch:
-    """Follow one job until it ends: async-iterate the result for JobSnapshots (see the module docstring)."""
+              job_refresh_polls: int = 5, history: History | None = None) -> JobWatch:
+    """Follow one job until it ends: async-iterate the result for JobSnapshots (see the module docstring).
+    With `history`, the first snapshot shows what it has of the job (marked cached) before any request."""
     return JobWatch(source, job_id, smoothing=smoothing, clock=clock, sleep=sleep, intervals=intervals,
                     backoff=backoff, refresh=refresh, page_limit=page_limit, backfill_limit=backfill_limit,
-                    job_refresh_polls=job_refresh_polls)
+                    job_refresh_polls=job_refresh_polls, history=history)
 
 
 def watch_jobs(source: JobSource, *, clock: Clock = time.time, sleep: Sleep = asyncio.sleep,
                intervals: PollIntervals = PollIntervals(), backoff: Backoff = Backoff(),
-               refresh: asyncio.Event | None = None) -> JobsWatch:
-    """The account's jobs list (all pages, newest first), re-read every `intervals.jobs` seconds, forever."""
-    return JobsWatch(source, clock=clock, sleep=sleep, intervals=intervals, backoff=backoff, refresh=refresh)
+               refresh: asyncio.Event | None = None, history: History | None = None) -> JobsWatch:
+    """The account's jobs list (all pages, newest first), re-read every `intervals.jobs` seconds, forever.
+    With `history`, the cached list comes first (marked cached), and each list read is written to it."""
+    return JobsWatch(source, clock=clock, sleep=sleep, intervals=intervals, backoff=backoff, refresh=refresh,
+                     history=history)
 
 
 def _placeholder_job(job_id: str) -> Job:
     """What a snapshot shows before the first successful read of the job (e.g. while the first request retries)."""
     return Job(id=job_id, created_at=0, status="unknown", model="")
+
+
+def _complete_in_history(tracker: JobTracker) -> bool:
+    """The history held this finished job whole (final checkpoints included) and no event came since."""
+    complete_at = getattr(tracker, "complete_from_history", None)
+    return complete_at is not None and complete_at == len(tracker.timeline)
 
 
 def _suggests_change(added: Sequence[JobEvent]) -> bool:

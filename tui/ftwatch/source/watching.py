@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import AsyncIterator, Awaitable, Callable, Generic, TypeVar
 
 from ftwatch.config import Settings
-from ftwatch.domain.snapshot import Connection, LinkState
+from ftwatch.domain.snapshot import Connection, Freshness, LinkState
 from ftwatch.errors import SourceError, TransientSourceError
 
 Clock = Callable[[], float]
@@ -36,29 +36,47 @@ class PollIntervals:
 
 
 class Link:
-    """Turns successes and failures into Connection values (attempt counts, last success)."""
+    """Turns successes and failures into Connection values (attempt counts, last success, freshness).
 
-    def __init__(self, clock: Clock) -> None:
+    `freshness`: CACHED after a watch showed what the local history had, until the API answers once;
+    OFFLINE for ever when the source reads only the history (it says so with `offline = True`)."""
+
+    def __init__(self, clock: Clock, *, offline: bool = False) -> None:
         self._clock = clock
         self.last_success: float | None = None
         self.attempt = 0
-        self.current = Connection()
+        self.freshness = Freshness.OFFLINE if offline else Freshness.LIVE
+        self.current = Connection(freshness=self.freshness)
+
+    def cached(self) -> Connection:
+        """What the history had is about to be shown: CONNECTING, marked cached (unless offline)."""
+        if self.freshness is Freshness.LIVE:
+            self.freshness = Freshness.CACHED
+        self.current = Connection(freshness=self.freshness)
+        return self.current
 
     def ok(self) -> Connection:
         self.last_success = self._clock()
         self.attempt = 0
-        self.current = Connection(state=LinkState.OK, last_success=self.last_success)
+        if self.freshness is Freshness.CACHED:
+            self.freshness = Freshness.LIVE
+        self.current = Connection(state=LinkState.OK, last_success=self.last_success, freshness=self.freshness)
         return self.current
 
     def retrying(self, error: TransientSourceError, delay: float) -> Connection:
         self.current = Connection(state=LinkState.RETRYING, message=error.message, retry_at=self._clock() + delay,
-                                  last_success=self.last_success, attempt=self.attempt)
+                                  last_success=self.last_success, attempt=self.attempt, freshness=self.freshness)
         return self.current
 
     def failed(self, error: SourceError) -> Connection:
         self.current = Connection(state=LinkState.FAILED, message=error.message, last_success=self.last_success,
-                                  attempt=self.attempt)
+                                  attempt=self.attempt, freshness=self.freshness)
         return self.current
+
+
+def is_offline(source: object) -> bool:
+    """Whether a source reads only the local history (source/offline_source.py)."""
+    return bool(getattr(source, "offline", False))
 
 
 class Watch(ABC, Generic[T]):

@@ -5,7 +5,10 @@ API error never quits the app. A worker only polls and posts frozen snapshots as
 it never touches a widget. Which jobs are followed is `JobWatchers`' bookkeeping; which jobs *should* be
 is the monitor state's.
 
-- `connect`: awaits the source factory once, after the first frame (the SDK import costs ~0.5 s);
+- `connect`: awaits the source factory once, after the first frame (the SDK import costs ~0.5 s). A factory
+  that carries a local history (`factory.history`, see launch.py) starts the watches at once on a
+  `DeferredSource`: they draw what the history has (jobs list, the selected job's chart and log, marked
+  cached) before the SDK is even loaded, and their requests wait for the real source;
 - `poll-jobs`: the account's jobs list;
 - `job:<id>`: one per followed job. The selected job's detail reuses its row's watcher, so no job is ever
   polled twice, and j/k between jobs is instant (the latest snapshot is cached);
@@ -20,12 +23,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from functools import partial
-from typing import Awaitable, Callable, Iterable
+from typing import Any, Awaitable, Callable, Iterable
 
 from ftwatch.domain.models import Job
 from ftwatch.errors import FtwatchError
 from ftwatch.source.base import JobSource
 from ftwatch.ui import messages as m
+from ftwatch.ui.deferred_source import DeferredSource
 from ftwatch.ui.watchers import JobWatchers
 
 SourceFactory = Callable[[], Awaitable[JobSource]]
@@ -40,20 +44,48 @@ class PollWorkers:
         self.source: JobSource | None = None
         self.watchers = JobWatchers(self._follow, self._unfollow)
         self._out: set[str] = set()                # the rounds of looks still running ("peek-running", "results")
+        self.history: Any = None                   # the factory's local history (ftwatch.history.History)
+        self._watch_history: Any = None            # what the watches seed from and write to (none offline)
+        self._deferred: DeferredSource | None = None
+        self._started = False
 
     def connect(self, factory: SourceFactory) -> None:
+        history = getattr(factory, "history", None)
+        if history is not None:
+            self._start_from_history(history)
         self._node.run_worker(partial(self._connect, factory), group="connect", exclusive=True, exit_on_error=False,
                               description="create the API source")
+
+    def _start_from_history(self, history: Any) -> None:
+        offline = bool(getattr(self._settings, "offline", False))
+        self.history = history
+        self._watch_history = None if offline else history      # offline, the source itself reads the history
+        loop = asyncio.get_running_loop()
+        history.set_reporter(lambda reason: loop.call_soon_threadsafe(self._history_problem, reason))
+        self._deferred = DeferredSource(getattr(self._settings, "description", ""), history=history, offline=offline)
+        self.start(self._deferred)
+
+    def _history_problem(self, reason: str) -> None:
+        """Said once: a toast now, and "cache off" in the status line for the rest of the run."""
+        self._node.notify(f"Running without the local history: {reason}", title="Cache off", severity="warning",
+                          markup=False, timeout=10)
 
     async def _connect(self, factory: SourceFactory) -> None:
         try:
             source = await factory()
         except FtwatchError as error:
+            if self._deferred is not None:
+                self._deferred.fail(error)
             self._node.post_message(m.SourceUnavailable(error))
             return
+        if self._deferred is not None:
+            self._deferred.resolve(source)
         self._node.post_message(m.SourceReady(getattr(source, "description", ""), source))
 
     def start(self, source: JobSource) -> None:
+        if self._started:           # already watching through the DeferredSource, which now has `source`
+            return
+        self._started = True
         self.source = source
         self._node.run_worker(partial(self._poll_jobs, source), group="poll-jobs", exclusive=True, exit_on_error=False,
                               description="poll the jobs list")
@@ -64,7 +96,8 @@ class PollWorkers:
         from ftwatch.source.poll import PollIntervals, watch_jobs
 
         self._intervals = PollIntervals.from_settings(self._settings)
-        self.watchers.jobs_watch = watch = watch_jobs(source, clock=self._clock, intervals=self._intervals)
+        self.watchers.jobs_watch = watch = watch_jobs(source, clock=self._clock, intervals=self._intervals,
+                                                      history=self._watch_history)
         async for snapshot in watch:
             self._node.post_message(m.JobsRefreshed(snapshot))
 
@@ -72,7 +105,7 @@ class PollWorkers:
         from ftwatch.source.poll import PollIntervals, watch_job
 
         intervals = self._intervals or PollIntervals.from_settings(self._settings)
-        watch = watch_job(source, job_id, clock=self._clock, intervals=intervals)
+        watch = watch_job(source, job_id, clock=self._clock, intervals=intervals, history=self._watch_history)
         self.watchers.started(job_id, watch)
         try:
             async for snapshot in watch:
@@ -97,9 +130,15 @@ class PollWorkers:
                                   description="read finished jobs' last steps")
 
     async def _peek(self, source: JobSource, job_ids: list[str]) -> None:
+        from ftwatch.domain.events.api_events import ApiEvents
         from ftwatch.domain.row_peek import PEEK_LIMIT, peek_events
 
         for job_id in job_ids:
+            if self.history is not None:         # a finished job the history holds whole costs no request
+                newest = await self.history.newest_events(job_id, PEEK_LIMIT)
+                if newest is not None:
+                    self._node.post_message(m.RowPeeked(job_id, peek_events(ApiEvents(newest))))
+                    continue
             try:
                 page = await source.list_events(job_id, limit=PEEK_LIMIT)
             except FtwatchError as error:        # the row stays as it is; a visit reads the job whole
@@ -173,3 +212,5 @@ class PollWorkers:
                 await self.source.aclose()
             except FtwatchError as error:
                 self._node.log.warning(f"closing the source: {error}")
+        if self.history is not None:             # what the writer still holds is stored before we go
+            await asyncio.to_thread(self.history.close)

@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence
 
 from ftwatch.domain.format import clock_time, human_duration
 from ftwatch.domain.models import Job, Phase
-from ftwatch.domain.snapshot import Connection, LinkState
+from ftwatch.domain.snapshot import Connection, Freshness, LinkState
 from ftwatch.domain.text import clean
 
 # Symbol AND word for every phase: colour is never the only signal (NO_COLOR, colour blindness).
@@ -122,6 +122,16 @@ def link_text(connection: Connection, now: float, every: float | None = None, *,
     finished job), so the time of the last read is shown instead. Trouble reads the same for both: the
     reason and the countdown, which is what matters then.
     """
+    words = _link_words(connection, now, every, final=final, what=what)
+    freshness = connection.freshness
+    if freshness is Freshness.LIVE:
+        return words
+    if freshness is Freshness.OFFLINE and connection.state is LinkState.OK:
+        return f"offline · {what} read from the local history"
+    return f"{freshness.value} · {words}"      # "cached · connecting…": shown from the history, not refreshed yet
+
+
+def _link_words(connection: Connection, now: float, every: float | None, *, final: bool, what: str) -> str:
     state = connection.state
     if state is LinkState.CONNECTING:
         return "connecting…"
@@ -278,6 +288,10 @@ def no_jobs_text(connection: Connection, now: float) -> tuple[str, str] | None:
         when = retry_words(connection, now)
         reason = message or "connection problem"
         return f"{reason} · {when}", f"Cannot reach the API yet: {reason}. {when.capitalize()} (r retries now)."
+    if connection.state is LinkState.OK and connection.freshness is Freshness.OFFLINE:
+        return ("offline · no jobs of this account in the local history",
+                "Offline: the local history holds no job of this account yet (run ftwatch without --offline "
+                "once to fill it).")
     if connection.state is LinkState.OK:
         return ("no fine-tuning jobs in this account yet",
                 "No fine-tuning jobs in this account yet: jobs you create appear here within a poll.")
