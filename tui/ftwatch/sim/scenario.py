@@ -3,7 +3,8 @@
 Accepted shapes (issue 2):
 - `{"jobs": [{"job": {...}, "events": [...], "checkpoints": [...], "result_csv": "...", "replay": bool,
   "simulate": {...}}]}` — every key optional; an entry without events is simulated (`simulate` holds
-  `World.create_job` arguments, `job` fields are laid over the result, e.g. a hostile suffix);
+  `World.create_job` arguments, `job` fields are laid over the result, e.g. a hostile suffix); other top-level
+  keys are ignored (`ftwatch record` adds `"recorded": {"by", "at", "from", "job"}`, a note for people);
 - for one job, a bare list of events or an events page `{"object": "list", "data": [...]}` exactly as the
   API returned it (newest first);
 - a job object, or a jobs page, for jobs known only by their job objects;
