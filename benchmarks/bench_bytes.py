@@ -4,7 +4,8 @@ The real app (`ftwatch --base-url URL`, OPENAI_API_KEY=sk-bench) runs under a pt
 replaying a job that logs exactly one step per second (see scenarios.py and follow_session.py); after a
 warm-up the bytes it writes are counted over 60 s (quick: 15 s). The baseline is the naive dashboard under
 the same pty. Then the same app showing only a queued job, and only a long-finished job: nothing changes
-there, so the budget is 0 B/s (an age clock that ticks would show up here).
+there, so the budget is 0 B/s (an age clock that ticks would show up here). `bytes_running_no_cache` compares
+the running follow with the same follow under `--no-cache` (issue 15: the history must not cost the budget).
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ def run(quick: bool = False) -> list[Row]:
                  "writes": running["writes"], "total_steps": running.get("total_steps"),
                  "naive_bytes_by_row": naive["bytes_by_row"]},
     )]
+    if "running_no_cache" in s:
+        rows.append(Row(key="bytes_running_no_cache", what="terminal bytes, the same follow with the local history",
+                        figure=running["bytes_per_s"], unit="B/s", baseline=s["running_no_cache"]["bytes_per_s"],
+                        baseline_what="--no-cache", budget="info", limit=0, kind="info", compare="figure"))
     for name in ("queued", "finished"):
         if name not in s:
             continue

@@ -5,7 +5,10 @@ from the cursor moves in the output) so a budget miss points at the widget that 
 runs, once per process, every session rows 4 and 5 need and caches them:
 - "running": `ftwatch --base-url URL` following the replayed 1 step/s job (`scenarios.running_job`);
 - "naive": the naive dashboard (the baseline for both rows);
-- "queued" / "finished": ftwatch showing only a queued / a long-finished job (the 0 B/s window).
+- "queued" / "finished": ftwatch showing only a queued / a long-finished job (the 0 B/s window);
+- "running_no_cache": the "running" session again with `--no-cache` (issue 15: the local history must not
+  cost the byte and CPU budgets; rows 4 and 5 report the ratio).
+Every ftwatch session keeps its local history in a fresh temporary FTWATCH_DATA_DIR, never the user's.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import tempfile
 import time
 from collections import Counter
 from typing import Any
@@ -66,13 +70,19 @@ def measure(argv: list[str], *, warmup: float, window: float, env: dict[str, str
         }
 
 
+def _history_env(data_dir: str) -> dict[str, str]:
+    """The history's directory under both names ftwatch reads (paths.ENV_DIR and the settings' cache dir)."""
+    return {"FTWATCH_DATA_DIR": data_dir, "FTWATCH_CACHE_DIR": data_dir}
+
+
 def _ftwatch_on(scenario: dict[str, Any], name: str, *, replay: bool, warmup: float, window: float,
-                ready: bytes) -> dict[str, Any]:
+                ready: bytes, flags: tuple[str, ...] = ()) -> dict[str, Any]:
     path = scenarios.write(scenario, name)
     try:
-        with scenarios.SimProcess(path, replay=replay) as sim:
-            result = measure(ftwatch_argv("--base-url", sim.base_url), warmup=warmup, window=window,
-                             env={"OPENAI_API_KEY": "sk-bench"}, ready=ready)
+        with scenarios.SimProcess(path, replay=replay) as sim, \
+                tempfile.TemporaryDirectory(prefix="ftwatch-bench-data-") as data_dir:
+            result = measure(ftwatch_argv("--base-url", sim.base_url, *flags), warmup=warmup, window=window,
+                             env={"OPENAI_API_KEY": "sk-bench", **_history_env(data_dir)}, ready=ready)
     finally:
         os.remove(path)
         try:
@@ -94,6 +104,9 @@ def sessions(quick: bool) -> dict[str, dict[str, Any]]:
     out["running"] = _ftwatch_on(scenarios.running_job(total), "running.json", replay=True, warmup=warmup,
                                  window=window, ready=scenarios.JOB_ID.encode())
     out["running"]["total_steps"] = total
+    out["running_no_cache"] = _ftwatch_on(scenarios.running_job(total), "running-no-cache.json", replay=True,
+                                          warmup=warmup, window=window, ready=scenarios.JOB_ID.encode(),
+                                          flags=("--no-cache",))
     out["naive"] = measure([sys.executable, os.path.join(HERE, "naive_dashboard.py")], warmup=warmup, window=window)
     out["queued"] = _ftwatch_on(scenarios.queued_job(), "queued.json", replay=False, warmup=warmup,
                                 window=idle_window, ready=b"queued")

@@ -58,3 +58,9 @@ def test_one_request_per_poll_and_bounded_backfill():
 
 def test_jobs_pane_fill_and_single_row_update():
     _check(_rows("jobs_pane"))
+
+
+def test_relaunch_from_the_history_costs_two_requests_and_less_time():
+    rows = {row.key: row for row in _rows("history")}
+    assert rows["history_relaunch_requests"].figure <= 2
+    _check(list(rows.values()))
