@@ -74,7 +74,7 @@ def test_validation_stuck_near_its_low_while_training_keeps_falling_is_a_widenin
     valid = [(10 * i, v * (1 + rng.gauss(0, 0.005))) for i, v in enumerate(level, 1)]
     view = metrics(falling(400, 1.3, 0.2, 0.05), valid)
     assert badges(view) == {Badge.OVERFITTING}
-    assert reason(view, Badge.OVERFITTING).startswith("train/validation gap up from 0.28 to 0.99 since step 120: "
+    assert reason(view, Badge.OVERFITTING).startswith("train/validation gap up from 0.29 to 1.00 since step 120: "
                                                       "validation loss 1.30 (low 1.25) while training loss fell")
 
 

@@ -2,7 +2,8 @@
 
 The validation points (`full_valid_loss` when it has enough points, else `valid_loss`) are split into fifths
 by count; each fifth is summarised by its median (the smoothed validation level: robust to the wild single
-values batch validation produces), and the training loss by the median over the same stretch of steps. The
+values batch validation produces), and the training loss by its median over the same stretch of steps
+(halfway to the neighbouring fifths' validation points). The
 *low* is the lowest fifth before the newest one; the *newest* fifth is compared with it. Overfitting when
 
   A. the validation loss rose from its low: the newest fifth is >= `RISE` (10%) above the low and more than
@@ -21,8 +22,8 @@ lowest means validation is still improving, and nothing is said.
 from 16 validation points, 3.08 from 100), since the noise estimate is itself uncertain. The 3 (not the usual 2)
 pays for the selection: the low is the best of four fifths. The 10% and 40% keep a statistically certain but
 small drift silent: a gap that widens a little while validation plateaus is what most multi-epoch runs do.
-On 3,000 random healthy runs (flat or falling curves, up to 15% validation and 30% training noise, 5-120
-validation points) no verdict fired, and on 3,000 clearly rising ones (+40-100% after the low, up to 5% noise)
+On 4,000 random healthy runs (flat or falling curves, up to 15% validation and 30% training noise, 5-120
+validation points) no verdict fired, and of 2,000 clearly rising ones (+40-100% after the low, up to 5% noise)
 none was missed (docs/health.md).
 """
 
@@ -108,8 +109,12 @@ def overfitting(metrics, total_steps: int | None) -> Verdict | None:
 
 def _train_level(t_steps: Sequence[int], t_values: Sequence[float], v_steps: Sequence[int],
                  parts: list[tuple[int, int]], index: int) -> tuple[float, int] | None:
-    """The training loss's median over the steps of validation fifth `index`: after the previous fifth's last
-    validation step, up to this fifth's last one (the first fifth from the start, the newest to the newest)."""
-    first = v_steps[parts[index - 1][1] - 1] + 1 if index > 0 else -math.inf
-    last = v_steps[parts[index][1] - 1] if index < len(parts) - 1 else math.inf
+    """The training loss's median over the steps of validation fifth `index`: from halfway between its first
+    validation step and the one before (half a spacing before the first fifth) to halfway to the next fifth's
+    (the newest fifth: to the newest step). Like is compared with like: the first fifth's training level is
+    not the steep descent of the first steps, which its validation points come after."""
+    a, b = parts[index]
+    before = v_steps[a - 1] if a > 0 else 2 * v_steps[0] - v_steps[1]
+    first = (before + v_steps[a]) / 2
+    last = (v_steps[b - 1] + v_steps[b]) / 2 if index < len(parts) - 1 else math.inf
     return span_median(t_steps, t_values, first, last)
