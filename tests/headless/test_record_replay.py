@@ -197,9 +197,11 @@ def test_replay_of_a_file_that_is_not_a_scenario_is_one_line(capsys, tmp_path):
 
 async def test_the_tui_replays_a_recording_live_then_shows_its_end(world, server, source, clock, fast_sleep,
                                                                    no_jitter, tmp_path):
-    """`ftwatch replay FILE`'s app (launch.make_app on the embedded simulator, replay on): the job opens live,
-    its chart fills as the replay clock runs, and it succeeds with the recorded model only after its last event."""
+    """`ftwatch replay FILE`'s app (the embedded simulator, replay on, on the recording's own clock): the job opens
+    live, its chart fills as the replay runs and it is never called stalled for being recorded long ago; it
+    succeeds with the recorded model only after its last event."""
     from ftwatch.launch import make_app
+    from ftwatch.replay import ReplayClock, first_event_time
     from ui.conftest import wait_for
 
     job_id = quick_job(world, total_steps=80, n_epochs=2)
@@ -208,18 +210,19 @@ async def test_the_tui_replays_a_recording_live_then_shows_its_end(world, server
     assert await record(SETTINGS, job_id, str(path), runtime=_runtime(source, clock, fast_sleep, no_jitter)) == 0
     events = json.loads(path.read_text())["jobs"][0]["events"]
     span, speed = events[0]["created_at"] - events[-1]["created_at"], 50.0
-    replay_clock = FakeClock(START + 10_000)
-    app = make_app(Settings(poll_interval=0.05), demo=True, clock=replay_clock, scenario=str(path), replay=True,
-                   speed=speed)
+    wall = FakeClock(START + 90 * 86400)                # replayed three months later
+    replay_clock = ReplayClock(first_event_time(str(path)), speed, base=wall)
+    app = make_app(Settings(poll_interval=0.05), demo=True, clock=replay_clock, scenario=str(path), replay=True)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await wait_for(pilot, lambda: getattr(pilot.app.screen, "selected_job_id", None) == job_id
                                 and pilot.app.screen.latest(job_id) and pilot.app.screen, what="the replayed job")
         first = screen.latest(job_id)
         assert not first.phase.is_terminal and first.job.fine_tuned_model is None
-        replay_clock.advance(span / speed / 2)
-        half = await wait_for(pilot, lambda: (s := screen.latest(job_id)) and s.progress.step and s, what="steps")
-        assert not half.phase.is_terminal and 0 < half.progress.step < 80
-        replay_clock.advance(span / speed)
+        wall.advance(span / speed / 2)
+        half = await wait_for(pilot, lambda: (s := screen.latest(job_id)) and (s.progress.step or 0) > 10 and s, what="steps")
+        assert not half.phase.is_terminal and half.progress.step < 80
+        assert not [v for v in half.health if "stalled" in str(v.badge)], half.health
+        wall.advance(span / speed)
         done = await wait_for(pilot, lambda: (s := screen.latest(job_id)) and s.phase.is_terminal and s,
                               what="the recorded end")
         assert done.job.status == "succeeded" and done.job.fine_tuned_model == world.job_json(job_id)["fine_tuned_model"]

@@ -7,6 +7,12 @@ clock: the job is live until its last event, and no recorded end state (status, 
 file) shows ahead of it (sim/recorded.py). So the chart, the log, the ETA, the health verdicts and the end
 notice all play out as they did, which is what a bug report about any of them needs.
 
+The events keep their recorded `created_at` (the simulator serves them verbatim), so the replay runs on the
+recording's own clock: a `ReplayClock` that starts at the first recorded event and runs `speed` times faster
+than the wall clock, shared by the simulator (at speed 1 on that clock, each event appears at its own
+`created_at`) and the TUI (ages, ETAs, "no step for ..."). On the wall clock instead, a job recorded last
+year would replay "running for 271 d" and stalled from its first step.
+
 A JOB_ID is recorded first (headless.record_cmd, from the configured account) into a temporary file, which is
 removed when the TUI quits. The file is checked before the screen opens, so a file that is not a scenario is a
 one-line error (exit 2), not an error dialog.
@@ -19,6 +25,7 @@ import os
 import random
 import tempfile
 import time
+from typing import Callable
 
 from ftwatch.config import Settings
 from ftwatch.domain.text import clean
@@ -32,8 +39,8 @@ def replay(settings: Settings, target: str, *, speed: float = DEFAULT_SPEED) -> 
     from ftwatch.launch import run_tui
 
     if os.path.exists(target):
-        check_scenario(target)
-        return run_tui(settings, demo=True, scenario=target, replay=True, speed=speed,
+        return run_tui(settings, demo=True, scenario=target, replay=True, speed=1.0,
+                       clock=ReplayClock(first_event_time(target), speed),
                        sub_title=_sub_title(os.path.basename(target), speed))
     if looks_like_path(target):
         raise ConfigError(f"{target}: no such file")
@@ -42,8 +49,8 @@ def replay(settings: Settings, target: str, *, speed: float = DEFAULT_SPEED) -> 
     os.close(handle)
     try:
         asyncio.run(_record(settings, target, path))
-        return run_tui(settings, demo=True, scenario=path, replay=True, speed=speed,
-                       sub_title=_sub_title(target, speed))
+        return run_tui(settings, demo=True, scenario=path, replay=True, speed=1.0,
+                       clock=ReplayClock(first_event_time(path), speed), sub_title=_sub_title(target, speed))
     finally:
         os.unlink(path)
 
@@ -54,16 +61,36 @@ async def _record(settings: Settings, job_id: str, path: str) -> None:
     await record(settings, job_id, path)
 
 
-def check_scenario(path: str) -> None:
-    """ConfigError (one line, exit 2) unless `path` reads as a simulator scenario."""
+class ReplayClock:
+    """The recording's time: `origin` at the first call, then `speed` recorded seconds per second of `base`."""
+
+    def __init__(self, origin: float, speed: float, base: Callable[[], float] = time.time) -> None:
+        self._origin, self._speed, self._base = origin, speed, base
+        self._start: float | None = None
+
+    def __call__(self) -> float:
+        now = self._base()
+        if self._start is None:
+            self._start = now
+        return self._origin + (now - self._start) * self._speed
+
+
+def first_event_time(path: str, *, now: float | None = None) -> float:
+    """When the recording starts: its oldest event (or job) `created_at`. A ConfigError (one line, exit 2)
+    unless `path` reads as a simulator scenario, so a bad file is said before the screen opens."""
     from ftwatch.sim.catalogue import IdMaker
     from ftwatch.sim.errors import ScenarioError
     from ftwatch.sim.scenario import read_scenario
 
+    now = time.time() if now is None else now
     try:
-        read_scenario(path, ids=IdMaker(random.Random(0)), now=time.time())
+        entries = read_scenario(path, ids=IdMaker(random.Random(0)), now=now)
     except ScenarioError as error:
         raise ConfigError(str(error)) from None
+    stamps = [event["created_at"] for entry in entries for event in entry.events or ()]
+    stamps += [entry.job["created_at"] for entry in entries if not entry.events
+               and isinstance(entry.job.get("created_at"), int) and not isinstance(entry.job["created_at"], bool)]
+    return float(min(stamps, default=now))
 
 
 def _sub_title(name: str, speed: float) -> str:
