@@ -196,3 +196,17 @@ async def test_the_demos_overfitted_and_stalled_jobs_say_so_in_their_rows_on_fir
         await pilot.pause(0.5)
         assert app.screen.selected_job_id == shown[0]
         assert "⚠" not in cells("car-pricer") and "⚠" not in cells("support-bot")
+
+
+async def test_at_80x24_the_status_line_counts_the_flagged_jobs_the_rows_cannot_show(world, make_app):
+    """Only three rows fit at 80x24 and the demo's flagged jobs are the fifth and seventh: the status line says
+    "⚠ 2 flagged" so a new user knows to look (and `/stalled` or `/overfit` finds them)."""
+    from ftwatch.ui.widgets.status_line import StatusLine
+
+    shown = world.populate_demo()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        status = app.screen.query_one(StatusLine)
+        await wait_for(pilot, lambda: "⚠ 2 flagged" in status.lines[0].plain if status.lines else False,
+                       what="the flagged count in the status line")
+        assert len(app.screen.query_one(JobList).visible_ids) == len(shown)

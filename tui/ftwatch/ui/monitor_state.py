@@ -122,6 +122,11 @@ class MonitorState:
             return row_health((), None, self.looks.get(job_id))
         return row_health(snapshot.health, snapshot.taken_at, self.looks.get(job_id))
 
+    def flagged(self) -> int:
+        """How many jobs carry a health verdict: the status line says so, because at 80x24 only three rows
+        show and the flagged job may be the eighth."""
+        return sum(1 for job_id in self.jobs if self.row_health(job_id))
+
     def phase(self, job_id: str) -> Phase | None:
         job = self.jobs.get(job_id)
         return None if job is None else job_phase(job, self.latest.get(job_id))

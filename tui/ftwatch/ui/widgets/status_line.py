@@ -1,6 +1,7 @@
 """The calm bottom line: where the data comes from and how fresh it is.
 
     SIMULATION  simulated API on 127.0.0.1 · jobs list updated every 10 s       7 jobs · sort: newest
+    SIMULATION  simulated A… · jobs list updated every 10 s  9 jobs · ⚠ 2 flagged · sort: newest
     api.openai.com · rate limited (429) · retrying in 8 s                        7 jobs · sort: newest
 
 A demo always says it is a simulation. Trouble is a state with a countdown, not a pop-up. When the line is
@@ -29,6 +30,7 @@ class StatusView:
     shown: int | None = None     # rows the filter leaves (None: no filter)
     sort: str = "newest"
     filter: str = ""
+    flagged: int = 0             # jobs with a health verdict ("⚠ 2 flagged"): they may be off screen
 
 
 class StatusLine(ViewLines[StatusView]):
@@ -53,6 +55,8 @@ class StatusLine(ViewLines[StatusView]):
         if view.jobs is not None:
             of = f"{view.shown} of " if view.filter and view.shown is not None else ""
             parts.append(f"{of}{view.jobs} job{'s' if view.jobs != 1 else ''}")
+        if view.flagged:
+            parts.append(f"⚠ {view.flagged} flagged")
         if view.filter:
             parts.append(f"filter: {view.filter}")
         parts.append(f"sort: {view.sort}")
