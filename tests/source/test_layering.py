@@ -8,7 +8,9 @@ import sys
 
 LIGHT = ["ftwatch.source.poll", "ftwatch.source.client", "ftwatch.source.backoff", "ftwatch.source.catchup",
          "ftwatch.config", "ftwatch.cli", "ftwatch.headless.follow", "ftwatch.headless.wait",
-         "ftwatch.headless.summary", "ftwatch.headless.export"]
+         "ftwatch.headless.summary", "ftwatch.headless.export", "ftwatch.profiles", "ftwatch.source.rest_reader",
+         "ftwatch.headless.jobs_cmd", "ftwatch.headless.status_line", "ftwatch.headless.config_cmd",
+         "ftwatch.headless.job_glance", "ftwatch.source.cached_reader"]
 
 
 def test_nothing_but_openai_source_imports_openai_or_the_ui():

@@ -17,7 +17,7 @@ import os
 import signal
 import sys
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence
 
 from ftwatch.config import Secret, Settings
 from ftwatch.errors import ConfigError
@@ -73,7 +73,8 @@ def _import_sim() -> tuple[Any, Any]:
     return importlib.import_module("ftwatch.sim.world"), importlib.import_module("ftwatch.sim.server")
 
 
-def make_app(settings: Settings, *, demo: bool, clock: Callable[[], float] = time.time, **demo_options: Any):
+def make_app(settings: Settings, *, demo: bool, clock: Callable[[], float] = time.time,
+             profiles: ProfileSwitch | None = None, **demo_options: Any):
     """The one app factory shared by the CLI, the tests and the screenshot script."""
     from ftwatch.ui.app import FtwatchApp
 
@@ -81,25 +82,122 @@ def make_app(settings: Settings, *, demo: bool, clock: Callable[[], float] = tim
         async def factory() -> JobSource:
             return await open_demo_source(settings, clock=clock, **demo_options)
     else:
-        async def factory() -> JobSource:
-            from ftwatch.source.client import open_source
+        factory = api_factory(settings)
 
-            return await open_source(settings)
+    return FtwatchApp(factory, settings, demo=demo, clock=clock, profiles=profiles)
 
-    return FtwatchApp(factory, settings, demo=demo, clock=clock)
+
+def api_factory(settings: Settings) -> Callable[[], Any]:
+    """The source factory of a real account (awaited by the monitor after its first frame).
+
+    It carries the account's local history as `factory.history` (None with --no-cache): the monitor draws
+    what the history has before the source exists, and the source reads result files through it. With
+    --offline the source is the history alone."""
+    from ftwatch.source.history_source import history_for
+
+    history = history_for(settings)
+
+    async def factory() -> JobSource:
+        if settings.offline:
+            from ftwatch.source.offline_source import OfflineSource
+
+            assert history is not None          # config refuses --offline with --no-cache
+            return OfflineSource(history)
+        from ftwatch.source.client import open_source
+
+        source = await open_source(settings)
+        if history is None:
+            return source
+        from ftwatch.source.history_source import CachingSource
+
+        return CachingSource(source, history)
+
+    factory.history = history                   # type: ignore[attr-defined]
+    return factory
+
+
+class ProfileSwitch:
+    """The profiles the TUI's palette can switch to (ui/screens/profiles_palette.py's `ProfileChoices`).
+
+    A switch resolves the other profile exactly as `--profile NAME` at launch would (the file is read again: it
+    may have been edited since), except that the options that are not about the account stay as this run was
+    started with (poll interval, smoothing, timeout, notify command, debug): a `--base-url` typed for one
+    account must not follow the user into another, a `--poll-interval` should."""
+
+    def __init__(self, settings: Settings, names: Sequence[str], env: Mapping[str, str] | None = None) -> None:
+        self._settings = settings
+        self._names = tuple(names)
+        self._env = env
+        self.current = settings.profile
+        self._about: dict[str, str] = {}
+
+    @classmethod
+    def for_settings(cls, settings: Settings, env: Mapping[str, str] | None = None) -> ProfileSwitch | None:
+        """None unless the file defines a profile to switch to (besides the one in use)."""
+        from ftwatch.profiles import load
+
+        found = load(env)
+        others = [name for name in found.names if name != settings.profile]
+        if not others:
+            return None
+        switch = cls(settings, found.names, env)
+        switch._about = {name: _about(profile) for name, profile in found.profiles.items()}
+        return switch
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self._names
+
+    def describe(self, name: str) -> str:
+        return self._about.get(name, "")
+
+    def open(self, name: str) -> tuple[Settings, Callable[[], Any]]:
+        from types import SimpleNamespace
+
+        from ftwatch.config import from_env
+
+        fresh = from_env(SimpleNamespace(profile=name), self._env)
+        kept = self._settings
+        settings = dataclasses.replace(fresh, poll_interval=kept.poll_interval, smoothing=kept.smoothing,
+                                       timeout=kept.timeout, notify_cmd=kept.notify_cmd, debug=kept.debug,
+                                       no_cache=kept.no_cache, offline=kept.offline, cache_dir=kept.cache_dir)
+        if not settings.offline:                # offline reads the other account's history: no key needed
+            settings.require_credentials()
+        return settings, api_factory(settings)
+
+
+def _about(profile: Any) -> str:
+    from urllib.parse import urlsplit
+
+    url = profile.azure_endpoint or profile.base_url
+    words = [urlsplit(url).netloc if url else "api.openai.com"]
+    words += [value for value in (profile.organization, profile.project) if value]
+    return " · ".join(words)
 
 
 def run_tui(settings: Settings, *, demo: bool, sub_title: str | None = None, **demo_options: Any) -> int:
     """Run the TUI until the user quits; returns the process exit status. `demo_options` go to
     `open_demo_source` (`ftwatch replay`: a scenario, replay, speed), `sub_title` replaces the demo's."""
-    if not demo:
+    if not demo and not settings.offline:    # --offline reads the local history: no key needed
         settings.require_credentials()       # a missing key is a one-line error before the screen opens
     _require_room()
-    app = make_app(settings, demo=demo, **demo_options)
+    app = make_app(settings, demo=demo, profiles=None if demo else ProfileSwitch.for_settings(settings),
+                   **demo_options)
     if sub_title is not None:
         app.sub_title = sub_title
+    _require_theme(app, settings)
     result = asyncio.run(_run_until_signalled(app))
     return app.return_code if app.return_code is not None else (result or 0)
+
+
+def _require_theme(app: Any, settings: Settings) -> None:
+    """A `[defaults] theme` Textual does not know is a one-line error naming the file, not a traceback."""
+    if settings.theme and settings.theme not in app.available_themes:
+        from ftwatch.profiles import config_path, location
+
+        known = ", ".join(sorted(app.available_themes))
+        where = location(config_path(), ("defaults", "theme"))
+        raise ConfigError(f"{where}: [defaults] theme {settings.theme!r} is not a theme; known: {known}")
 
 
 def _require_room() -> None:

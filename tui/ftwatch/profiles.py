@@ -263,6 +263,15 @@ def line_of(lines: list[str], where: tuple[str, ...]) -> int | None:
     return best[1] if best else None
 
 
+def location(path: Path, where: tuple[str, ...]) -> str:
+    """"<path> line N" for a key checked elsewhere (the theme, against Textual's list), or just the path."""
+    try:
+        line = line_of(path.read_text(encoding="utf-8").splitlines(), where)
+    except (OSError, UnicodeDecodeError):
+        line = None
+    return f"{path} line {line}" if line is not None else str(path)
+
+
 def _is_url(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in value)

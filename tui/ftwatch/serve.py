@@ -147,7 +147,10 @@ def serve_tui(options: ServeOptions, settings: Settings, *, demo: bool, command:
     if warning is not None:
         print(warning, file=sys.stderr, flush=True)
     if demo:
-        for name in KEY_VARIABLES:
+        from ftwatch.profiles import load
+
+        own = [profile.api_key_env for profile in load().profiles.values() if profile.api_key_env]
+        for name in (*KEY_VARIABLES, *own):     # the profiles' own key variables too (profiles.py)
             os.environ.pop(name, None)
     try:
         _server(options).serve()

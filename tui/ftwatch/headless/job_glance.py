@@ -11,7 +11,7 @@ TUI would say; only `stalled` is kept of the health rules (a page is too short a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Collection, Mapping
 
 from ftwatch.domain.insight.row_health import STALL_BADGES
@@ -65,8 +65,20 @@ def select_jobs(pages: Callable[[str | None, int], tuple[list[Job], bool]], *, l
         after = fresh[-1].id
 
 
-def glance(job: Job, page: EventPage | SourceError | None, now: float, smoothing: float | None = None) -> Glance:
-    """One job as the table and the status line show it, from its newest page when it has one."""
+def glance(job: Job, page: EventPage | SourceError | None, now: float, smoothing: float | None = None, *,
+           cached: bool = False) -> Glance:
+    """One job as the table and the status line show it, from its newest page when it has one.
+
+    `cached`: the job and page come from the local history (--offline), as they were when last seen: their
+    step and loss stand, but an ETA or a `stalled` measured against now would be invented, so neither is given
+    (the label says `cached`)."""
+    seen = _glance(job, page, now, smoothing)
+    if cached and not seen.phase.is_terminal:
+        seen = replace(seen, progress=replace(seen.progress, eta_seconds=None, label="cached"), health=())
+    return seen
+
+
+def _glance(job: Job, page: EventPage | SourceError | None, now: float, smoothing: float | None) -> Glance:
     if page is None or isinstance(page, SourceError):
         phase = detect_phase(job, ())
         progress = estimate_progress(phase=phase, step=None, total_steps=None, created_at=job.created_at or None,
@@ -85,14 +97,26 @@ def glance(job: Job, page: EventPage | SourceError | None, now: float, smoothing
     return Glance(job, snapshot.phase, snapshot.progress, smoothed, health)
 
 
-def glance_all(jobs: list[Job], read_pages: PageReader, now: float, smoothing: float | None = None
-               ) -> list[Glance]:
+def glance_all(jobs: list[Job], read_pages: PageReader, now: float, smoothing: float | None = None, *,
+               cached: bool = False) -> list[Glance]:
     """Each job's glance; the running ones' pages read in one go by `read_pages(job_ids)`."""
     running = [job.id for job in jobs if wants_page(job)]
     pages = read_pages(running) if running else {}
-    return [glance(job, pages.get(job.id), now, smoothing) for job in jobs]
+    return [glance(job, pages.get(job.id), now, smoothing, cached=cached) for job in jobs]
 
 
 def page_reader(reader) -> PageReader:
-    """`read_pages` over a RestReader (source/rest_reader.py): one request per job, at once."""
+    """`read_pages` over a reader: one request per job, at once (or the local history's pages)."""
     return lambda job_ids: reader.events_pages(job_ids, limit=PEEK_LIMIT)
+
+
+def open_reader(settings, *, timeout: float | None = None):
+    """The API through the SDK-free reader, or with --offline the local history (no request at all)."""
+    if getattr(settings, "offline", False):
+        from ftwatch.source.cached_reader import CachedReader
+        from ftwatch.source.history_source import history_for
+
+        return CachedReader(history_for(settings))
+    from ftwatch.source.rest_reader import RestReader
+
+    return RestReader(settings, timeout=timeout)

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import time
 from typing import Callable, Collection, Sequence, TextIO
 
 from ftwatch.config import Settings
 from ftwatch.domain.text import clean
-from ftwatch.headless.job_glance import Glance, glance_all, page_reader, select_jobs
+from ftwatch.headless.job_glance import Glance, glance_all, open_reader, page_reader, select_jobs
 from ftwatch.ui.presentation import badge, created_text, short_model
 
 EXIT_OK = 0
 HEADERS = ("job", "status", "suffix", "model", "progress", "eta / took", "created")
-_SHRINKABLE = (2, 3)          # suffix and model give way to the terminal's width (down to MIN_SHRUNK)
 MIN_SHRUNK = 8
 GAP = "  "
 
@@ -33,16 +33,18 @@ def jobs(settings: Settings, *, out: TextIO, statuses: Collection[str] = (), lim
          clock: Callable[[], float] = time.time, reader=None, width: int | None = None) -> int:
     """Print the jobs; `width` is the terminal's (None: not a terminal, nothing is cut)."""
     if reader is None:
-        from ftwatch.source.rest_reader import RestReader
-
-        reader = RestReader(settings)
+        reader = open_reader(settings)
+    cached = getattr(reader, "cached", False)
     chosen = select_jobs(lambda after, page: reader.jobs_page(after=after, limit=page), limit=limit,
                          statuses=statuses)
     if as_json:
         out.write("".join(json.dumps(dict(job.raw), ensure_ascii=False) + "\n" for job in chosen))
         out.flush()
         return EXIT_OK
-    glances = glance_all(chosen, page_reader(reader), clock(), settings.smoothing)
+    glances = glance_all(chosen, page_reader(reader), clock(), settings.smoothing, cached=cached)
+    if cached:
+        print(f"ftwatch: offline: the jobs as the local history last saw them ({clean(reader.description)})",
+              file=sys.stderr, flush=True)
     out.write(render_table(glances, width=width))
     out.flush()
     return EXIT_OK
@@ -81,19 +83,29 @@ def render_table(glances: Sequence[Glance], *, width: int | None = None) -> str:
         widths = _fit(widths, width)
     lines = []
     for cells in rows:
-        fitted = [_cut(cell, w) for cell, w in zip(cells, widths)]
-        lines.append(GAP.join(cell.ljust(w) for cell, w in zip(fitted, widths)).rstrip())
+        fitted = [_cut(cell, w).ljust(w) for cell, w in zip(cells, widths) if w]
+        lines.append(GAP.join(fitted).rstrip())
     return "\n".join(lines) + "\n"
 
 
 def _fit(widths: list[int], width: int) -> list[int]:
-    """Shrink the suffix, then the model column (never below MIN_SHRUNK) until a row fits `width`."""
-    widths = list(widths)
-    for index in _SHRINKABLE:
-        excess = sum(widths) + len(GAP) * (len(widths) - 1) - width
-        if excess <= 0:
+    """Make a row fit `width`: the suffix, then the model give way (to MIN_SHRUNK), then the created column goes,
+    then the model's, then the ETA gives way. The job id, its status and its progress stay whole (0: dropped)."""
+    natural, widths = widths, list(widths)
+
+    def excess() -> int:
+        shown = [w for w in widths if w]
+        return sum(shown) + len(GAP) * (len(shown) - 1) - width
+
+    for step in (("shrink", 2), ("shrink", 3), ("drop", 6), ("drop", 3), ("shrink", 5)):
+        over = excess()
+        if over <= 0:
             break
-        widths[index] = max(min(widths[index], MIN_SHRUNK), widths[index] - excess)
+        kind, index = step
+        widths[index] = 0 if kind == "drop" else max(min(widths[index], MIN_SHRUNK), widths[index] - over)
+    for index in (3, 2, 5):          # room a later step freed goes back to the columns shrunk before it
+        if widths[index]:
+            widths[index] += max(0, min(-excess(), natural[index] - widths[index]))
     return widths
 
 

@@ -31,7 +31,7 @@ from ftwatch.domain.format import human_duration
 from ftwatch.domain.models import Phase
 from ftwatch.domain.text import clean
 from ftwatch.errors import AuthError, ConfigError, FtwatchError, TransientSourceError
-from ftwatch.headless.job_glance import Glance, glance_all, page_reader
+from ftwatch.headless.job_glance import Glance, glance_all, open_reader, page_reader
 from ftwatch.source.base import UnreachableError
 from ftwatch.ui.presentation import bucket_means, sparkline
 
@@ -63,45 +63,46 @@ DETAILS = (Detail(), Detail(spark=4), Detail(spark=0), Detail(spark=0, name=8), 
            Detail(spark=0, name=None, summary=True))
 
 
-def status(settings: Settings, *, out: TextIO, err: TextIO = sys.stderr, oneline: bool = True, tmux: bool = False,
+def status(settings: Settings, *, out: TextIO, err: TextIO | None = None, oneline: bool = True, tmux: bool = False,
            width: int | None = None, clock: Callable[[], float] = time.time, reader=None) -> int:
+    err = sys.stderr if err is None else err
     try:
         if reader is None:
-            from ftwatch.source.rest_reader import RestReader
-
-            reader = RestReader(settings, timeout=min(settings.timeout, STATUS_TIMEOUT))
+            reader = open_reader(settings, timeout=min(settings.timeout, STATUS_TIMEOUT))
+        cached = getattr(reader, "cached", False)
         jobs, _ = reader.jobs_page(limit=100)      # running and queued jobs are among the newest
         now = clock()
         shown = [job for job in jobs if job.status in ("running", "paused", "queued", "validating_files")
                  or (job.status == "failed" and now - job.created_at < RECENT_FAILURE)]
-        glances = glance_all(shown, page_reader(reader), now, settings.smoothing)
+        glances = glance_all(shown, page_reader(reader), now, settings.smoothing, cached=cached)
     except FtwatchError as error:
         print(f"ftwatch: {error.message}", file=err, flush=True)
         out.write(render([Part(f"⚠ {trouble_word(error)}", "bad")], width=width, tmux=tmux) + "\n")
         out.flush()
         return 2 if isinstance(error, ConfigError) else 4
     if oneline:
-        out.write(line(glances, width=width, tmux=tmux) + "\n")
+        out.write(line(glances, width=width, tmux=tmux, offline=cached) + "\n")
     else:
-        out.write("".join(part.text + "\n" for part in parts(glances, DETAILS[0])))
+        out.write("".join(part.text + "\n" for part in parts(glances, DETAILS[0], offline=cached)))
     out.flush()
     return 0
 
 
-def line(glances: Sequence[Glance], *, width: int | None = None, tmux: bool = False) -> str:
+def line(glances: Sequence[Glance], *, width: int | None = None, tmux: bool = False, offline: bool = False) -> str:
     """The most detailed line that fits `width` cells (tmux codes do not count)."""
     for detail in DETAILS:
-        chosen = parts(glances, detail)
+        chosen = parts(glances, detail, offline=offline)
         if width is None or cells(SEPARATOR.join(p.text for p in chosen)) <= width:
             return render(chosen, width=width, tmux=tmux)
     return render(chosen, width=width, tmux=tmux)
 
 
-def parts(glances: Sequence[Glance], detail: Detail) -> list[Part]:
+def parts(glances: Sequence[Glance], detail: Detail, *, offline: bool = False) -> list[Part]:
+    """`offline`: the glances are the local history's (--offline): said first, and no ETA is given."""
     failed = [g for g in glances if g.phase is Phase.FAILED]
     active = [g for g in glances if g.phase in (Phase.RUNNING, Phase.EVALUATING, Phase.PAUSED)]
     waiting = sum(1 for g in glances if g.phase in WAITING)
-    out: list[Part] = []
+    out: list[Part] = [Part("offline", "warn")] if offline else []
     if failed:
         names = [_name(g, detail.name) for g in failed]
         if len(failed) == 1 and names[0] and not detail.summary:

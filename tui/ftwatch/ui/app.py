@@ -7,6 +7,7 @@ first frame must come as fast as a bare Textual app's. Until then the layout sho
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from typing import Awaitable, Callable
@@ -15,16 +16,19 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from ftwatch.errors import FtwatchError
 from ftwatch.source.base import JobSource
 from ftwatch.ui import partial_updates
 from ftwatch.ui.screens.help import HelpScreen
 from ftwatch.ui.screens.monitor import MonitorScreen
+from ftwatch.ui.screens.profiles_palette import ProfileChoices, SwitchProfile
 
 SourceFactory = Callable[[], Awaitable[JobSource]]
 
 
 class FtwatchApp(App[int]):
     TITLE = "ftwatch"
+    COMMANDS = App.COMMANDS | {SwitchProfile}
     CSS_PATH = [
         "app.tcss",
         "screens/monitor.tcss",
@@ -47,15 +51,19 @@ class FtwatchApp(App[int]):
     ]
 
     def __init__(self, source_factory: SourceFactory, settings, *, demo: bool = False,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, profiles: ProfileChoices | None = None) -> None:
         super().__init__()
         partial_updates.install()
         self._source_factory = source_factory
         self._settings = settings
         self._demo = demo
         self._clock = clock
+        self.profiles = profiles            # the other accounts the palette can switch to (None: no switching)
         if demo:
             self.sub_title = "demo · simulated jobs"
+        theme = getattr(settings, "theme", None)
+        if theme and theme in self.available_themes:      # launch.py says so when it is not
+            self.theme = theme
 
     def on_load(self) -> None:
         """Pause the cyclic garbage collector until the first frame is on screen (see `first_frame_shown`).
@@ -93,6 +101,25 @@ class FtwatchApp(App[int]):
 
     def get_default_screen(self) -> Screen:
         return MonitorScreen(self._source_factory, self._settings, demo=self._demo, clock=self._clock)
+
+    async def switch_profile(self, name: str) -> None:
+        """Watch another profile's account: a new monitor screen with its settings replaces the current one
+        (whose unmount stops its workers and closes its source), so no job of one account lingers in the other."""
+        if self.profiles is None or not isinstance(self.screen, MonitorScreen):
+            return
+        try:
+            settings, factory = await asyncio.to_thread(self.profiles.open, name)
+        except FtwatchError as error:
+            self.notify(error.message, title="Profile", severity="error", markup=False, timeout=10)
+            return
+        self.profiles.current = name
+        self._settings, self._source_factory = settings, factory
+        old, new = self.screen, MonitorScreen(factory, settings, demo=self._demo, clock=self._clock)
+        if len(self.screen_stack) > 1:
+            await self.switch_screen(new)
+        else:                   # the launch screen is the stack's bottom, which Textual cannot replace: cover it
+            await self.push_screen(new)
+            await old.stop_watching()
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -260,6 +260,9 @@ class MonitorScreen(Screen):
         connection, now, every = self._state.jobs_connection, self._clock(), self._poll_every[1]
         job_list = self.query_one(JobList)
         source = getattr(self._workers.source, "description", "")
+        profile = getattr(self._settings, "profile", None)
+        if profile:                     # which account, when there are several ("profile work · api.openai.com")
+            source = f"profile {profile} · {source}" if source else f"profile {profile}"
         jobs = len(self._state.jobs)
         self.query_one(StatusLine).show(StatusView(
             source=clean(source, max_len=60), link=p.link_text(connection, now, every),
@@ -399,6 +402,12 @@ class MonitorScreen(Screen):
 
     def latest(self, job_id: str) -> JobSnapshot | None:
         return self._state.latest.get(job_id)
+
+    async def stop_watching(self) -> None:
+        """Stop polling and close the source for good: a profile switch covers this screen with another
+        account's (Textual replaces any screen but the bottom one of the stack), and it must ask nothing more."""
+        await self._workers.aclose()
+        self._workers.source = None
 
     async def on_unmount(self) -> None:
         await self._workers.aclose()
