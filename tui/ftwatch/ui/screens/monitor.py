@@ -267,7 +267,7 @@ class MonitorScreen(Screen):
         self.query_one(StatusLine).show(StatusView(
             source=clean(source, max_len=60), link=p.link_text(connection, now, every),
             tone=p.link_tone(connection, now, every), demo=self._demo, jobs=jobs or None,
-            shown=len(job_list.visible_ids),
+            shown=len(job_list.visible_ids), flagged=self._state.flagged(),
             sort=job_list.sort_mode, filter=clean(job_list.filter_text, max_len=30)))
 
     # --- actions ----------------------------------------------------------------------------------
