@@ -11,7 +11,9 @@ The events keep their recorded `created_at` (the simulator serves them verbatim)
 recording's own clock: a `ReplayClock` that starts at the first recorded event and runs `speed` times faster
 than the wall clock, shared by the simulator (at speed 1 on that clock, each event appears at its own
 `created_at`) and the TUI (ages, ETAs, "no step for ..."). On the wall clock instead, a job recorded last
-year would replay "running for 271 d" and stalled from its first step.
+year would replay "running for 271 d" and stalled from its first step. The TUI polls on the wall clock, so a
+fast replay polls more often (`poll_interval`): at most REPLAYED_PER_POLL recorded seconds go by between two
+polls, well under the two minutes after which a silent job is called stalled.
 
 A JOB_ID is recorded first (headless.record_cmd, from the configured account) into a temporary file, which is
 removed when the TUI quits. The file is checked before the screen opens, so a file that is not a scenario is a
@@ -21,6 +23,7 @@ one-line error (exit 2), not an error dialog.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import random
 import tempfile
@@ -32,12 +35,15 @@ from ftwatch.domain.text import clean
 from ftwatch.errors import ConfigError
 
 DEFAULT_SPEED = 1.0
+REPLAYED_PER_POLL = 30.0    # recorded seconds between two polls at most (down to MIN_POLL_INTERVAL)
+MIN_POLL_INTERVAL = 0.1     # wall seconds: the embedded simulator answers at once, but not for free
 
 
 def replay(settings: Settings, target: str, *, speed: float = DEFAULT_SPEED) -> int:
     from ftwatch.headless.recorded import looks_like_path
     from ftwatch.launch import run_tui
 
+    settings = dataclasses.replace(settings, poll_interval=replay_poll_interval(settings.poll_interval, speed))
     if os.path.exists(target):
         return run_tui(settings, demo=True, scenario=target, replay=True, speed=1.0,
                        clock=ReplayClock(first_event_time(target), speed),
@@ -59,6 +65,10 @@ async def _record(settings: Settings, job_id: str, path: str) -> None:
     from ftwatch.headless.record_cmd import record
 
     await record(settings, job_id, path)
+
+
+def replay_poll_interval(poll_interval: float, speed: float) -> float:
+    return max(MIN_POLL_INTERVAL, min(poll_interval, REPLAYED_PER_POLL / speed))
 
 
 class ReplayClock:
