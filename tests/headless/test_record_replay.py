@@ -211,8 +211,12 @@ async def test_the_tui_replays_a_recording_live_then_shows_its_end(world, server
     events = json.loads(path.read_text())["jobs"][0]["events"]
     span, speed = events[0]["created_at"] - events[-1]["created_at"], 50.0
     wall = FakeClock(START + 90 * 86400)                # replayed three months later
-    replay_clock = ReplayClock(first_event_time(str(path)), speed, base=wall)
-    app = make_app(Settings(poll_interval=0.05), demo=True, clock=replay_clock, scenario=str(path), replay=True)
+    origin = first_event_time(str(path))
+    replay_clock = ReplayClock(origin, speed, base=wall)
+    replay_clock()
+    wall.advance(0.2)           # the app and the simulator start slowly: the replay still begins at its first event
+    app = make_app(Settings(poll_interval=0.05), demo=True, clock=replay_clock, scenario=str(path), replay=True,
+                   replay_start=origin)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await wait_for(pilot, lambda: getattr(pilot.app.screen, "selected_job_id", None) == job_id
                                 and pilot.app.screen.latest(job_id) and pilot.app.screen, what="the replayed job")

@@ -46,9 +46,11 @@ class SimBackedSource:
 
 
 async def open_demo_source(settings: Settings, *, seed: int = DEMO_SEED, clock: Callable[[], float] | None = None,
-                           speed: float = 1.0, scenario: Any = None, replay: bool | None = None) -> SimBackedSource:
+                           speed: float = 1.0, scenario: Any = None, replay: bool | None = None,
+                           replay_start: float | None = None) -> SimBackedSource:
     """Start the simulator (demo jobs, or `scenario`) in the running loop and connect a real source to it.
-    `replay` is `ftwatch sim --replay` (None: as each scenario entry says): `ftwatch replay` sets it."""
+    `replay` is `ftwatch sim --replay` (None: as each scenario entry says), its first event at `replay_start`
+    (default: now): `ftwatch replay` sets both."""
     sim_world, sim_server = await asyncio.to_thread(_import_sim)
     from ftwatch.source.client import open_source
 
@@ -56,7 +58,7 @@ async def open_demo_source(settings: Settings, *, seed: int = DEMO_SEED, clock: 
     if scenario is None:
         world.populate_demo()
     else:
-        world.load_scenario(scenario, replay=replay)
+        world.load_scenario(scenario, replay=replay, start_at=replay_start)
     server = sim_server.SimServer(world)
     await server.start()
     try:

@@ -10,7 +10,7 @@ notice all play out as they did, which is what a bug report about any of them ne
 The events keep their recorded `created_at` (the simulator serves them verbatim), so the replay runs on the
 recording's own clock: a `ReplayClock` that starts at the first recorded event and runs `speed` times faster
 than the wall clock, shared by the simulator (at speed 1 on that clock, each event appears at its own
-`created_at`) and the TUI (ages, ETAs, "no step for ..."). On the wall clock instead, a job recorded last
+`created_at`, however long the simulator took to start) and the TUI (ages, ETAs, "no step for ..."). On the wall clock instead, a job recorded last
 year would replay "running for 271 d" and stalled from its first step. The TUI polls on the wall clock, so a
 fast replay polls more often (`poll_interval`): at most REPLAYED_PER_POLL recorded seconds go by between two
 polls, well under the two minutes after which a silent job is called stalled.
@@ -45,9 +45,9 @@ def replay(settings: Settings, target: str, *, speed: float = DEFAULT_SPEED) -> 
 
     settings = dataclasses.replace(settings, poll_interval=replay_poll_interval(settings.poll_interval, speed))
     if os.path.exists(target):
-        return run_tui(settings, demo=True, scenario=target, replay=True, speed=1.0,
-                       clock=ReplayClock(first_event_time(target), speed),
-                       sub_title=_sub_title(os.path.basename(target), speed))
+        origin = first_event_time(target)
+        return run_tui(settings, demo=True, scenario=target, replay=True, speed=1.0, replay_start=origin,
+                       clock=ReplayClock(origin, speed), sub_title=_sub_title(os.path.basename(target), speed))
     if looks_like_path(target):
         raise ConfigError(f"{target}: no such file")
     settings.require_credentials()
@@ -55,8 +55,9 @@ def replay(settings: Settings, target: str, *, speed: float = DEFAULT_SPEED) -> 
     os.close(handle)
     try:
         asyncio.run(_record(settings, target, path))
-        return run_tui(settings, demo=True, scenario=path, replay=True, speed=1.0,
-                       clock=ReplayClock(first_event_time(path), speed), sub_title=_sub_title(target, speed))
+        origin = first_event_time(path)
+        return run_tui(settings, demo=True, scenario=path, replay=True, speed=1.0, replay_start=origin,
+                       clock=ReplayClock(origin, speed), sub_title=_sub_title(target, speed))
     finally:
         os.unlink(path)
 

@@ -106,9 +106,11 @@ class World:
         return self.job_json(job_id)
 
     def load_scenario(self, path_or_obj: str | Path | dict[str, Any] | list[Any],
-                      replay: bool | None = None) -> list[str]:
+                      replay: bool | None = None, *, start_at: float | None = None) -> list[str]:
         """Load recorded or simulated jobs; `replay` (None = as each entry says) releases recorded
-        events over time in their original rhythm divided by speed. Raises ScenarioError."""
+        events over time in their original rhythm divided by speed, the first one at `start_at` (wall time;
+        default now: `ftwatch replay` gives the first recorded created_at, its clock being the recording's).
+        Raises ScenarioError."""
         entries = read_scenario(path_or_obj, ids=cat.IdMaker(self._child_rng()), now=self.now())
         new: list[str] = []
         for entry in entries:
@@ -117,7 +119,8 @@ class World:
                 continue
             use_replay = replay if replay is not None else bool(entry.replay)
             builder = RecordedJobBuilder(entry, rng=self._child_rng(), organization_id=self.organization_id,
-                                         load_wall=self.now(), speed=self.speed, replay=use_replay)
+                                         load_wall=self.now() if start_at is None else start_at,
+                                         speed=self.speed, replay=use_replay)
             timeline = builder.build()
             if timeline.job_id in self._jobs:
                 raise ScenarioError(entry.source, f"{_at(entry)}job {timeline.job_id} is already loaded")
