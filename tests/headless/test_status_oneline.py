@@ -97,11 +97,11 @@ def test_a_line_never_exceeds_its_width(width, suffixes, failed, tmux):
 def test_tmux_codes_colour_each_part_and_server_text_cannot_add_its_own():
     evil = running("#[fg=blue]pwn", 5, 10, 30.0)
     text = line([FAILED, evil, STALLED], tmux=True)
-    assert text.startswith("#[fg=red,bold]✗ triage failed#[default] · #[fg=green]")
-    assert "#[fg=yellow]stuck 236/300" in text
+    assert text.startswith("#[fg=white,bg=red,bold]✗ triage failed#[default] · #[bold]")
+    assert "#[fg=black,bg=yellow]stuck 236/300" in text
     assert "##[fg=blue]pwn" in text                       # doubled: tmux prints it, it does not style with it
-    assert all(code in ("#[fg=red,bold]", "#[default]", "#[fg=green]", "#[fg=yellow]")
-               for code in re.findall(r"(?<!#)#\[[^\]]*\]", text))
+    assert set(re.findall(r"(?<!#)#\[[^\]]*\]", text)) == {"#[fg=white,bg=red,bold]", "#[default]", "#[bold]",
+                                                           "#[fg=black,bg=yellow]"}
 
 
 def test_sparkline_and_short_durations():
@@ -161,7 +161,7 @@ def test_trouble_is_a_short_word_on_stdout_and_the_reason_on_stderr(accounts, mo
     assert out.getvalue() == "⚠ unreachable\n" and "cannot reach 127.0.0.1:9" in err.getvalue()
     assert main(["status", "--oneline", "--tmux"]) == 2                         # no key at all
     captured = capsys.readouterr()
-    assert captured.out == "#[fg=red,bold]⚠ no key#[default]\n" and "OPENAI_API_KEY is not set" in captured.err
+    assert captured.out == "#[fg=white,bg=red,bold]⚠ no key#[default]\n" and "OPENAI_API_KEY is not set" in captured.err
 
 
 def test_under_a_second_through_the_real_executable(accounts):
@@ -192,3 +192,38 @@ def test_offline_says_so_and_asks_nothing(accounts, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert re.fullmatch(r"offline · alpha-run \d+/300 [▁▂▃▄▅▆▇█]{2,8}\n", out), out      # no ETA from old news
     assert a.requests() == []
+
+
+@pytest.mark.tmux
+def test_the_readme_snippet_in_a_real_tmux_status_bar(accounts, monkeypatch):
+    """The README's tmux lines, as written, in a private tmux server; a second tmux attached to it shows its
+    status bar on a screen we can read (capture-pane does not include the bar)."""
+    import shlex
+    import shutil
+    from pathlib import Path
+
+    from tmux_driver import Tmux
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme[readme.index("```tmux") + len("```tmux"):]
+    snippet = [line.strip() for line in block[:block.index("```")].strip().splitlines()]
+    assert "set -g status-right '#(ftwatch status --oneline --tmux)'" in snippet
+    a = accounts[0]
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", a.base_url)
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")   # `ftwatch`
+    inner, outer = Tmux("status-inner"), Tmux("status-outer")
+    try:
+        inner.start("sleep 600", width=200, height=5)
+        for line in snippet:
+            inner.run(*shlex.split(line))
+        inner.run("set", "-g", "status-interval", "1")                  # the README's 5 s, shortened for the test
+        outer.start(f"env -u TMUX tmux -L {inner.socket} attach -t {inner.session}", width=200, height=6)
+        bar = outer.wait_for(lambda text: "alpha-run" in text, what="the status bar", timeout=30).splitlines()[-1]
+        assert re.search(r"✗ alpha-bad failed · alpha-run \d+/300 [▁▂▃▄▅▆▇█]+ ETA \d+[sm]", bar), bar
+        assert "#[" not in bar                                           # tmux took the styles, none shows
+    finally:
+        outer.run("kill-server", check=False)
+        inner.run("kill-server", check=False)

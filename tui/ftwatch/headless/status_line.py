@@ -10,8 +10,9 @@ would take longer than the budget), and no retries (tmux asks again soon).
 What it says: each running job with step/total, a sparkline of its smoothed training loss over its newest steps
 and its ETA (`evaluating`, or `⚠ stalled` when the job stopped stepping); a job that failed in the last day,
 flagged with ✗; how many wait in the queue; `idle` when nothing runs. Marks and words carry it all (it reads
-without colour); `--tmux` adds tmux colour codes (`#[fg=green]`, and `##` for a `#` in server text so a job's
-suffix cannot restyle the bar). `--width N` gives up detail in a fixed order until the line fits: the sparkline,
+without colour); `--tmux` adds tmux style codes (`#[fg=white,bg=red,bold]` for a failure, `#[fg=black,bg=yellow]`
+for a warning: each with its own background, so it reads on any status bar), and `##` for a `#` in server text so
+a job's suffix cannot restyle the bar. `--width N` gives up detail in a fixed order until the line fits: the sparkline,
 then long names, then names, then one count per kind; a line still too long is cut with `…`.
 A failure to reach the API is a short word on stdout (`⚠ unreachable`, `⚠ key refused`) and the whole message
 on stderr, so the bar says something true instead of going blank.
@@ -40,7 +41,9 @@ RECENT_FAILURE = 24 * 3600.0     # a failed job is flagged for a day after it wa
 STATUS_TIMEOUT = 5.0             # per request: tmux shows the previous line meanwhile
 SEPARATOR = " · "
 IDLE = "idle"
-TMUX_STYLE = {"run": "#[fg=green]", "warn": "#[fg=yellow]", "bad": "#[fg=red,bold]", "idle": "#[fg=colour245]"}
+# Each part brings its own background where it has a colour: tmux's default bar is green (and users pick any), so a
+# green or red word on the bar's own background can vanish (seen: green on the default green bar).
+TMUX_STYLE = {"run": "#[bold]", "warn": "#[fg=black,bg=yellow]", "bad": "#[fg=white,bg=red,bold]", "idle": "#[dim]"}
 WAITING = (Phase.QUEUED, Phase.VALIDATING_FILES)
 
 
