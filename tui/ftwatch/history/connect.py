@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ftwatch.history.schema import SchemaError, ensure_schema
+from ftwatch.history.schema import SchemaError, check_usable, ensure_schema
 
 BUSY_TIMEOUT_S = 5.0
 
@@ -34,6 +34,7 @@ def open_connection(path: Path, *, busy_timeout: float | None = None) -> sqlite3
     try:
         conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        check_usable(conn)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise HistoryError(f"cannot use {path}: it cannot be shared safely (journal mode {mode}, not WAL)")

@@ -127,6 +127,12 @@ def ensure_schema(conn: sqlite3.Connection) -> int:
     return found
 
 
+def check_usable(conn: sqlite3.Connection) -> None:
+    """Raise SchemaError for a file that is not ours to touch (another program's, or a newer ftwatch's), before
+    anything (even the journal mode) is changed in it."""
+    _check(conn, _version(conn))
+
+
 def _check(conn: sqlite3.Connection, version: int) -> None:
     app_id = _app_id(conn)
     if version == 0 and app_id == 0:
