@@ -9,7 +9,7 @@ left alone: `SchemaError`, and the caller runs without the history.
 v1 (the first schema, kept here because `tests/fixtures/history_v1.sqlite` was made from it) keyed every
 row by the account's three strings. v2 gives accounts their own table and every row an integer account id,
 so the URL, organization and project are stored once instead of on every event row and in both of its
-indexes (a 10,000-event job's file is about a third smaller), and jobs get `created_at` and `status`
+indexes (a 10,000-event job's file is 27 % smaller, measured), and jobs get `created_at` and `status`
 columns with an index, so the cached jobs list comes back newest first without parsing every job's JSON.
 """
 
