@@ -181,3 +181,39 @@ def test_offline_lists_what_the_local_history_saw_and_asks_nothing(env, capsys):
     assert main(["jobs", "--offline", "--json"]) == 0
     assert {json.loads(x)["id"] for x in capsys.readouterr().out.splitlines()} == {done, running_id}
     assert env.requests() == []
+
+
+class FlakyReader:
+    """The jobs list answers 429 (with retry-after) `failures` times, then a page of one finished job."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.asked = 0
+
+    def jobs_page(self, *, after=None, limit=100):
+        from ftwatch.errors import TransientSourceError
+
+        self.asked += 1
+        if self.asked <= self.failures:
+            raise TransientSourceError("rate limited (429)", retry_after=2.0, status=429)
+        return [job("ftjob-ok", "succeeded")], False
+
+    def events_pages(self, job_ids, *, limit):
+        return {}
+
+
+def test_a_rate_limit_on_the_list_is_waited_out_twice_and_said(capsys):
+    import io
+
+    from ftwatch.config import Settings
+    from ftwatch.errors import TransientSourceError
+    from ftwatch.headless.jobs_cmd import jobs
+
+    slept, out = [], io.StringIO()
+    assert jobs(Settings(), out=out, reader=FlakyReader(2), sleep=slept.append) == 0
+    assert "ftjob-ok" in out.getvalue() and len(slept) == 2 and all(2.0 <= s <= 2.2 for s in slept)
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["ftwatch: rate limited (429); retrying in 2s (attempt 1)",
+                   "ftwatch: rate limited (429); retrying in 2s (attempt 2)"]
+    with pytest.raises(TransientSourceError):                     # the third refusal is the error (exit 4 in main)
+        jobs(Settings(), out=io.StringIO(), reader=FlakyReader(3), sleep=slept.append)

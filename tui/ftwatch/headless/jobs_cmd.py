@@ -4,7 +4,8 @@ For a glance from a shell and for scripts: which jobs exist, which run, how far 
 without opening the TUI. `--json` prints each job's dict exactly as the API returned it (the same bytes in
 meaning `GET /fine_tuning/jobs` gave: unknown fields kept), one per line, for `jq`.
 
-It is quick because it asks little and loads little: the jobs list (source/rest_reader.py: the standard library,
+A 429 or 5xx on the jobs list is tried again twice (said on stderr); it is quick because it asks little and
+loads little: the jobs list (source/rest_reader.py: the standard library,
 not the 0.5-2 s openai SDK import) and one newest events page per running job, asked at once (job_glance.py).
 The table's cells are cleaned server text; on a terminal the suffix and model columns give way so a row fits
 the width, into a pipe every cell is whole.
@@ -16,27 +17,37 @@ import json
 import shutil
 import sys
 import time
-from typing import Callable, Collection, Sequence, TextIO
+from typing import Callable, Collection, Sequence, TextIO, TypeVar
 
 from ftwatch.config import Settings
+from ftwatch.domain.format import human_duration
 from ftwatch.domain.text import clean
+from ftwatch.errors import TransientSourceError
 from ftwatch.headless.job_glance import Glance, glance_all, open_reader, page_reader, select_jobs
+from ftwatch.source.backoff import Backoff
+from ftwatch.source.base import UnreachableError
 from ftwatch.ui.presentation import badge, created_text, short_model
 
 EXIT_OK = 0
+LIST_ATTEMPTS = 3           # tries of the jobs list through 429s and 5xx (an unreachable host is not retried)
+T = TypeVar("T")
 HEADERS = ("job", "status", "suffix", "model", "progress", "eta / took", "created")
 MIN_SHRUNK = 8
 GAP = "  "
 
 
 def jobs(settings: Settings, *, out: TextIO, statuses: Collection[str] = (), limit: int = 20, as_json: bool = False,
-         clock: Callable[[], float] = time.time, reader=None, width: int | None = None) -> int:
+         clock: Callable[[], float] = time.time, reader=None, width: int | None = None,
+         sleep: Callable[[float], None] = time.sleep, backoff: Backoff = Backoff(cap=8.0)) -> int:
     """Print the jobs; `width` is the terminal's (None: not a terminal, nothing is cut)."""
     if reader is None:
         reader = open_reader(settings)
     cached = getattr(reader, "cached", False)
-    chosen = select_jobs(lambda after, page: reader.jobs_page(after=after, limit=page), limit=limit,
-                         statuses=statuses)
+
+    def page(after: str | None, size: int):
+        return _patiently(lambda: reader.jobs_page(after=after, limit=size), sleep, backoff)
+
+    chosen = select_jobs(page, limit=limit, statuses=statuses)
     if as_json:
         out.write("".join(json.dumps(dict(job.raw), ensure_ascii=False) + "\n" for job in chosen))
         out.flush()
@@ -48,6 +59,22 @@ def jobs(settings: Settings, *, out: TextIO, statuses: Collection[str] = (), lim
     out.write(render_table(glances, width=width))
     out.flush()
     return EXIT_OK
+
+
+def _patiently(read: Callable[[], T], sleep: Callable[[float], None], backoff: Backoff) -> T:
+    """A rate limit or a 5xx on the jobs list is tried again a few times (saying so on stderr, as `follow` does),
+    then it is the one-line error (exit 4); a script gets its list through a blip, a dead host fails fast."""
+    for attempt in range(1, LIST_ATTEMPTS + 1):
+        try:
+            return read()
+        except TransientSourceError as error:
+            if attempt == LIST_ATTEMPTS or isinstance(error, UnreachableError):
+                raise
+            wait = backoff.delay(attempt, error.retry_after)
+            print(f"ftwatch: {error.message}; retrying in {human_duration(max(1.0, wait))} (attempt {attempt})",
+                  file=sys.stderr, flush=True)
+            sleep(wait)
+    raise AssertionError("unreachable")
 
 
 def terminal_width(stream: TextIO) -> int | None:
