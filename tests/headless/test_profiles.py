@@ -288,3 +288,28 @@ def test_demo_under_serve_drops_every_profiles_key_variable(two, monkeypatch):
         serve=lambda: served.append({k: os.environ.get(k) for k in ("FTW_KEY_A", "FTW_KEY_B")})))
     assert main(["serve", "--demo", "--profile", "a"]) == 0
     assert served == [{"FTW_KEY_A": None, "FTW_KEY_B": None}]
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ('[profiles]\nwork.base_url = 3\n', 2),                                   # a dotted key
+    ('# c\n[profiles."my work"]   # quoted name\n\nbase_url = 3\n', 4),       # a quoted table name
+    ("[profiles.'w']\nproject = 'p'\n[profiles.'w'.x]\n", 3),                 # a nested table is a wrong value
+])
+def test_the_line_is_found_for_dotted_and_quoted_names(text, line):
+    with pytest.raises(ConfigError) as raised:
+        parse(text, PATH)
+    assert raised.value.message.startswith(f"{PATH} line {line}: ")
+
+
+def test_the_tui_gets_the_profiles_account(two, monkeypatch):
+    import types
+
+    a, b = two
+    calls = []
+    module = types.ModuleType("ftwatch.launch")
+    module.run_tui = lambda settings, *, demo: calls.append(settings) or 0
+    monkeypatch.setitem(sys.modules, "ftwatch.launch", module)
+    assert main(["--profile", "b"]) == 0
+    [settings] = calls
+    assert (settings.profile, settings.base_url, settings.organization) == ("b", b.base_url, "org-bravo")
+    assert settings.api_key.reveal() == b.api_key and b.api_key not in repr(settings)

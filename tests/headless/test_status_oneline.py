@@ -227,3 +227,12 @@ def test_the_readme_snippet_in_a_real_tmux_status_bar(accounts, monkeypatch):
     finally:
         outer.run("kill-server", check=False)
         inner.run("kill-server", check=False)
+
+
+def test_without_oneline_each_part_is_a_line_of_its_own(accounts):
+    b = accounts[1]
+    out = io.StringIO()
+    assert status(Settings(api_key=Secret(KEY), base_url=b.base_url), out=out, err=io.StringIO(), oneline=False) == 0
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3 and lines[-1] == "1 queued"
+    assert {line.split()[0] for line in lines[:2]} == {"bravo-one", "bravo-two"}

@@ -41,6 +41,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from ftwatch.errors import ConfigError
+from ftwatch.toml_lines import line_of, malformed
 
 PROFILE_KEYS = ("base_url", "api_key_env", "organization", "project", "azure_endpoint", "api_version")
 DEFAULT_KEYS = ("profile", "poll_interval", "smoothing", "notify_cmd", "theme")
@@ -134,7 +135,7 @@ def parse(text: str, path: Path) -> ProfileFile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(_malformed(path, str(exc))) from None
+        raise ConfigError(malformed(path, str(exc))) from None
     checker = _Checker(text, path)
     for name, value in data.items():
         if name not in ("defaults", "profiles"):
@@ -215,52 +216,6 @@ class _Checker:
         return Defaults(profile=values.get("profile"), notify_cmd=values.get("notify_cmd"), theme=values.get("theme"),
                         poll_interval=float(interval) if interval is not None else None,
                         smoothing=float(smoothing) if smoothing is not None else None)
-
-
-_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
-
-
-def _malformed(path: Path, message: str) -> str:
-    found = _TOML_AT.search(message)
-    if found:
-        reason = message[:found.start()]
-        return f"{path} line {found.group(1)}, column {found.group(2)}: {reason} (not valid TOML)"
-    reason = _TOML_END.sub("", message)
-    return f"{path} at its end: {reason} (not valid TOML)"
-
-
-_HEADER = re.compile(r"\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
-_PART = r'(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')'
-_KEY = re.compile(rf"\s*({_PART}(?:\s*\.\s*{_PART})*)\s*=")
-
-
-def _dotted(text: str) -> tuple[str, ...]:
-    return tuple(part.strip().strip("\"'") for part in re.findall(rf"{_PART}", text))
-
-
-def line_of(lines: list[str], where: tuple[str, ...]) -> int | None:
-    """The (1-based) line that defines `where` (a table or a key path), or the nearest enclosing one's.
-
-    A scan, not a parser: headers set the current table, `key =` (dotted or quoted) lines add to it; the
-    longest match wins, so a key inside an inline table is reported at the line of that table."""
-    best: tuple[int, int] | None = None
-    current: tuple[str, ...] = ()
-    for number, line in enumerate(lines, 1):
-        header = _HEADER.match(line)
-        if header:
-            current = _dotted(header.group(1))
-            path = current
-        else:
-            key = _KEY.match(line)
-            if not key:
-                continue
-            path = current + _dotted(key.group(1))
-        if path and where[:len(path)] == path and (best is None or len(path) > best[0]):
-            best = (len(path), number)
-            if len(path) == len(where):
-                break
-    return best[1] if best else None
 
 
 def location(path: Path, where: tuple[str, ...]) -> str:
