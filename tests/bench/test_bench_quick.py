@@ -64,3 +64,9 @@ def test_relaunch_from_the_history_costs_two_requests_and_less_time():
     rows = {row.key: row for row in _rows("history")}
     assert rows["history_relaunch_requests"].figure <= 2
     _check(list(rows.values()))
+
+
+def test_relaunch_draws_the_cached_chart_sooner_and_with_a_silent_api():
+    rows = {row.key: row for row in _rows("relaunch")}
+    assert rows["relaunch_chart_silent_api"].figure > 0          # drawn although the API never answered
+    _check(list(rows.values()))

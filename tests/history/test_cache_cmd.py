@@ -31,7 +31,8 @@ def fill(history, the_job: Job, events: int) -> None:
     tracker, _ = history.seeded_tracker(the_job.id)
     tracker.update_job(the_job)
     tracker.merge(ApiEvents([{"id": f"{the_job.id}-{i}", "created_at": the_job.created_at + i, "level": "info",
-                              "message": f"event {i}", "type": "message", "data": {}} for i in reversed(range(events))]))
+                              "message": f"event {i}", "type": "message", "data": {}}
+                             for i in reversed(range(events))]))
     tracker.update_checkpoints([Checkpoint(id=f"ckpt-{the_job.id}", created_at=the_job.created_at, step_number=1,
                                            fine_tuned_model_checkpoint="ft:x")])
     if the_job.result_files:

@@ -166,6 +166,10 @@ class History:
     async def cached_jobs(self) -> list[Job]:
         return await asyncio.to_thread(self.read_jobs)
 
+    async def has_jobs(self) -> bool:
+        """Whether the history holds any job of the account (one indexed query)."""
+        return await asyncio.to_thread(self._read, "has_jobs", default=False)
+
     async def seed(self, job_id: str, smoothing: float | None = None) -> tuple[RecordingTracker, bool]:
         return await asyncio.to_thread(self.seeded_tracker, job_id, smoothing)
 

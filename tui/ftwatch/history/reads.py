@@ -39,6 +39,12 @@ def cached_jobs(conn: sqlite3.Connection, account: Account) -> list[dict]:
     return [d for d in codec.loads_many(text for (text,) in rows) if isinstance(d, dict)]
 
 
+def has_jobs(conn: sqlite3.Connection, account: Account) -> bool:
+    found = account_id(conn, account)
+    return found is not None and conn.execute("SELECT 1 FROM jobs WHERE account = ? LIMIT 1",
+                                              (found,)).fetchone() is not None
+
+
 def cached_job(conn: sqlite3.Connection, account: Account, job_id: str, *, with_events: bool = True
                ) -> CachedJob | None:
     found = account_id(conn, account)

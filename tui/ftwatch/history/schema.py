@@ -86,7 +86,8 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     conn.execute(
         "INSERT INTO jobs (account, job_id, created_at, status, raw, seen_at, complete) "
         "SELECT a.id, o.job_id, "
-        "CASE WHEN json_valid(o.raw) THEN COALESCE(CAST(json_extract(o.raw, '$.created_at') AS INTEGER), 0) ELSE 0 END, "
+        "CASE WHEN json_valid(o.raw) THEN COALESCE(CAST(json_extract(o.raw, '$.created_at') AS INTEGER), 0) "
+        "ELSE 0 END, "
         "CASE WHEN json_valid(o.raw) THEN COALESCE(CAST(json_extract(o.raw, '$.status') AS TEXT), '') ELSE '' END, "
         f"o.raw, o.seen_at, o.complete FROM v1_jobs o {join}")
     conn.execute("INSERT INTO events (account, job_id, event_id, seq, raw) "

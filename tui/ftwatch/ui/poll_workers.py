@@ -33,6 +33,7 @@ from ftwatch.ui.deferred_source import DeferredSource
 from ftwatch.ui.watchers import JobWatchers
 
 SourceFactory = Callable[[], Awaitable[JobSource]]
+CACHE_FIRST_S = 1.5        # at most this long the SDK import waits for the history's view to be drawn
 
 
 class PollWorkers:
@@ -48,6 +49,7 @@ class PollWorkers:
         self._watch_history: Any = None            # what the watches seed from and write to (none offline)
         self._deferred: DeferredSource | None = None
         self._started = False
+        self._cache_shown = asyncio.Event()        # the history's view is up: the SDK import may start
 
     def connect(self, factory: SourceFactory) -> None:
         history = getattr(factory, "history", None)
@@ -71,6 +73,14 @@ class PollWorkers:
                           markup=False, timeout=10)
 
     async def _connect(self, factory: SourceFactory) -> None:
+        if self._deferred is not None and await self.history.has_jobs():
+            # The SDK import (~0.5 s of CPU in a thread) would halve the speed of seeding the selected job from
+            # the history (the same GIL): the cached chart first, then the import. Bounded, so a history that
+            # is slow to read never holds the API back for long.
+            try:
+                await asyncio.wait_for(self._cache_shown.wait(), CACHE_FIRST_S)
+            except asyncio.TimeoutError:
+                pass
         try:
             source = await factory()
         except FtwatchError as error:
@@ -112,6 +122,7 @@ class PollWorkers:
                 # The screen never reads `new_events` (the log reads the timeline view): dropped here, so the
                 # latest snapshot of a job does not hold on to a whole back-fill's API dicts.
                 self._node.post_message(m.JobUpdated(replace(snapshot, new_events=())))
+                self._cache_shown.set()
         finally:
             self.watchers.ended(job_id, watch)
 
