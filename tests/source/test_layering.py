@@ -10,7 +10,9 @@ LIGHT = ["ftwatch.source.poll", "ftwatch.source.client", "ftwatch.source.backoff
          "ftwatch.config", "ftwatch.cli", "ftwatch.headless.follow", "ftwatch.headless.wait",
          "ftwatch.headless.summary", "ftwatch.headless.export", "ftwatch.profiles", "ftwatch.source.rest_reader",
          "ftwatch.headless.jobs_cmd", "ftwatch.headless.status_line", "ftwatch.headless.config_cmd",
-         "ftwatch.headless.job_glance", "ftwatch.source.cached_reader"]
+         "ftwatch.headless.job_glance", "ftwatch.source.cached_reader", "ftwatch.history.history",
+         "ftwatch.history.writer", "ftwatch.source.history_source", "ftwatch.source.offline_source",
+         "ftwatch.headless.cache_cmd"]
 
 
 def test_nothing_but_openai_source_imports_openai_or_the_ui():
