@@ -210,3 +210,17 @@ async def test_at_80x24_the_status_line_counts_the_flagged_jobs_the_rows_cannot_
         await wait_for(pilot, lambda: "⚠ 2 flagged" in status.lines[0].plain if status.lines else False,
                        what="the flagged count in the status line")
         assert len(app.screen.query_one(JobList).visible_ids) == len(shown)
+
+
+def test_with_no_room_for_the_source_the_link_words_stay_whole():
+    """At 80 columns "⚠ 2 flagged" leaves the source no room: the source goes, the link's words stay whole
+    (Text.truncate(0) truncates nothing, which once left the source and cut the link to "…")."""
+    from ftwatch.ui.widgets.status_line import StatusLine, StatusView
+
+    line = StatusLine()
+    line._view = StatusView(source="simulated API on 127.0.0.1:40411", link="jobs list updated every 10 s",
+                            demo=True, jobs=9, flagged=2)
+    line._style = lambda name: None          # unmounted: no stylesheet to read component styles from
+    text = line.build_lines(80, 1)[0].plain
+    assert "jobs list updated every 10 s" in text and "⚠ 2 flagged" in text
+    assert "127.0.0" not in text and len(text) <= 80

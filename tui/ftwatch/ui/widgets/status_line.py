@@ -70,8 +70,10 @@ class StatusLine(ViewLines[StatusView]):
         if view.source:
             source = Text(view.source)
             source_room = room - left.cell_len - link.cell_len - 3         # 3: the " · " between them
-            if source_room < source.cell_len:                              # "simulated API on 127…", or gone
-                source.truncate(source_room if source_room >= SOURCE_LEAST else 0, overflow="ellipsis")
+            if source_room < SOURCE_LEAST:                                 # gone (Text.truncate(0) keeps it all)
+                source = Text()
+            elif source_room < source.cell_len:                            # "simulated API on 127…"
+                source.truncate(source_room, overflow="ellipsis")
             if source.cell_len:
                 left.append_text(source)
                 left.append(" · ")
