@@ -56,12 +56,33 @@ async def _help(pilot) -> None:
     await pilot.pause(0.3)
 
 
+async def _best_checkpoint(pilot) -> None:
+    """The demo's overfitted job (the third from the end of the list) and its checkpoints: `b`."""
+    for key in ("G", "k", "k"):
+        await pilot.press(key)
+    await pilot.pause(1.0)
+    await _settle(pilot)
+    await pilot.press("b")
+    await pilot.pause(1.0)
+
+
+async def _compare(pilot) -> None:
+    """The overfitted, the healthy finished and the stalled job compared by fraction of training."""
+    for key in ("G", "k", "k", "space", "k", "space", "k", "space", "v"):
+        await pilot.press(key)
+    await pilot.pause(3.0)
+    await pilot.press("x")
+    await pilot.pause(1.0)
+
+
 async def write_all(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     shots = [
         (out / "jobs-overview.svg", (120, 35), 0.0, None),
         (out / "running-job-chart.svg", (140, 45), 150.0, None),
         (out / "help.svg", (120, 35), 0.0, _help),
+        (out / "checkpoints.svg", (120, 35), 0.0, _best_checkpoint),
+        (out / "compare.svg", (120, 35), 0.0, _compare),
     ]
     for path, size, advance, actions in shots:
         await _shoot(path, size, advance=advance, actions=actions)
