@@ -24,9 +24,10 @@ from ftwatch.domain.parse import parse_checkpoint, parse_job
 from ftwatch.domain.metrics.result_file import ResultFileError
 from ftwatch.domain.metrics.result_file import decode_result_file as domain_decode_result_file
 from ftwatch.domain.text import clean
-from ftwatch.errors import AuthError, FatalSourceError, NotFoundError, SourceError, TransientSourceError
+from ftwatch.errors import FatalSourceError, SourceError, TransientSourceError
 from ftwatch.source.backoff import parse_retry_after
 from ftwatch.source.base import EventPage, UnreachableError
+from ftwatch.source.status_errors import status_error
 
 log = logging.getLogger("ftwatch.source")
 
@@ -140,19 +141,7 @@ class OpenAISource:
         if isinstance(exc, openai.APIConnectionError):
             return UnreachableError(self._say(f"cannot reach {self.description}{_cause(exc)}"))
         if isinstance(exc, openai.APIStatusError):
-            status = exc.status_code
-            detail = self._detail(exc)
-            if status == 429:
-                retry_after = parse_retry_after(exc.response.headers)
-                return TransientSourceError("rate limited (429)", retry_after=retry_after, status=429)
-            if status >= 500 or status in (408, 409, 425):
-                hint = parse_retry_after(exc.response.headers)
-                return TransientSourceError(f"server error {status}", retry_after=hint, status=status)
-            if status in (401, 403):
-                return AuthError(f"the API refused the key ({status}){detail}", status=status)
-            if status == 404:
-                return NotFoundError(f"not found (404){detail}", status=404)
-            return FatalSourceError(f"request rejected ({status}){detail}", status=status)
+            return status_error(exc.status_code, parse_retry_after(exc.response.headers), self._detail(exc))
         return FatalSourceError(self._say(f"unexpected SDK error: {type(exc).__name__}"))
 
     def _detail(self, exc: Any) -> str:

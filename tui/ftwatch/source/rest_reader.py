@@ -28,9 +28,10 @@ from ftwatch.domain.events.api_events import ApiEvents
 from ftwatch.domain.models import Job
 from ftwatch.domain.parse import parse_job
 from ftwatch.domain.text import clean
-from ftwatch.errors import AuthError, FatalSourceError, NotFoundError, SourceError, TransientSourceError
+from ftwatch.errors import SourceError, TransientSourceError
 from ftwatch.source.backoff import parse_retry_after
 from ftwatch.source.base import EventPage, UnreachableError
+from ftwatch.source.status_errors import status_error
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 PAGE_LIMIT = 100           # the API's largest jobs page
@@ -121,18 +122,7 @@ class RestReader:
             raise TransientSourceError("malformed response (nested too deeply)") from None
 
     def _status_error(self, exc: urllib.error.HTTPError) -> SourceError:
-        status = exc.code
-        detail = self._detail(exc)
-        hint = parse_retry_after(exc.headers)
-        if status == 429:
-            return TransientSourceError("rate limited (429)", retry_after=hint, status=429)
-        if status >= 500 or status in (408, 409, 425):
-            return TransientSourceError(f"server error {status}", retry_after=hint, status=status)
-        if status in (401, 403):
-            return AuthError(f"the API refused the key ({status}){detail}", status=status)
-        if status == 404:
-            return NotFoundError(f"not found (404){detail}", status=404)
-        return FatalSourceError(f"request rejected ({status}){detail}", status=status)
+        return status_error(exc.code, parse_retry_after(exc.headers), self._detail(exc))
 
     def _detail(self, exc: urllib.error.HTTPError) -> str:
         try:
