@@ -66,3 +66,15 @@ def test_a_job_that_stopped_stepping_has_no_eta_but_says_for_how_long():
     stale = estimate_progress(phase=Phase.RUNNING, step=236, total_steps=300, recent=recent, now=1036.0 + 503)
     assert stale.eta_seconds is None
     assert stale.label == "no step for 8m 23s"
+
+
+def test_a_job_overdue_by_its_own_rate_says_how_long_it_has_been_quiet_not_eta_0s():
+    """Offline, a cached running job 5 steps a second from the end read "ETA 0s" a minute later: the finish
+    its rate promised has passed with no step, so the ETA is withdrawn (after 30 s of quiet)."""
+    from ftwatch.domain.models import Phase
+    from ftwatch.domain.progress import estimate_progress
+    recent = [(100 + 5 * i, 1000.0 + i) for i in range(21)]        # 5 steps a second up to step 200 of 300
+    soon = estimate_progress(phase=Phase.RUNNING, step=200, total_steps=300, recent=recent, now=1020.0 + 10)
+    assert soon.label == "ETA 10s"
+    quiet = estimate_progress(phase=Phase.RUNNING, step=200, total_steps=300, recent=recent, now=1020.0 + 60)
+    assert quiet.eta_seconds is None and quiet.label == "no step for 1m 00s"

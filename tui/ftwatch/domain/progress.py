@@ -20,6 +20,7 @@ MIN_STEPS = 10
 MIN_FRACTION = 0.05
 QUIET_FLOOR = 120.0      # seconds without a step before an ETA is no longer believed...
 QUIET_STEPS = 20         # ...and at least this many of the job's own step intervals
+OVERDUE_FLOOR = 30.0     # or: the rate said it would be done by now, and no step came for this long
 
 
 def step_rate(recent: Sequence[tuple[int, float]]) -> float | None:
@@ -93,8 +94,9 @@ def estimate_progress(
     if not enough or rate is None:
         return Progress(step, total_steps, fraction, None, elapsed, "")
     since_last = max(0.0, now - recent[-1][1])
-    if since_last > max(QUIET_FLOOR, QUIET_STEPS / rate):
+    remaining = (total_steps - step) / rate
+    if since_last > max(QUIET_FLOOR, QUIET_STEPS / rate) or (since_last > remaining and since_last >= OVERDUE_FLOOR):
         # A job that stopped stepping is not "done in 0s": the rate no longer says anything about the rest.
         return Progress(step, total_steps, fraction, None, elapsed, f"no step for {human_duration(since_last)}")
-    eta = max(0.0, (total_steps - step) / rate - since_last)
+    eta = max(0.0, remaining - since_last)
     return Progress(step, total_steps, fraction, eta, elapsed, f"ETA {human_duration(eta)}")
