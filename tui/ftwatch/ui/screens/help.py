@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +19,7 @@ from textual.widgets import Static
 
 from ftwatch.ui.presentation import health_badge
 from ftwatch.ui.widgets.text_line import TextLine
+from ftwatch.ui.widgets.two_columns import two_columns
 
 INTRO = ("ftwatch follows your fine-tuning jobs live. The chart's legend names each mark: ⠿ the raw training "
          "loss, • its smoothed curve, × batch validation, ◆ full validation, ┊ epoch boundaries (e1, e2…), "
@@ -56,16 +56,6 @@ def binding_rows(bindings: Iterable[tuple[str, str]]) -> Text:
     return text
 
 
-def hanging_rows(rows: Iterable[tuple[str, str]]) -> Table:
-    """Two columns, the second wrapping under itself (a rule is longer than a line)."""
-    table = Table(box=None, show_header=False, padding=(0, 2, 0, 2), expand=False)
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
-    for key, words in rows:
-        table.add_row(Text(key), Text(words))
-    return table
-
-
 def health_rows() -> list[tuple[str, str]]:
     from ftwatch.domain.insight.health import RULES     # the rules' module, loaded when the help opens
 
@@ -93,10 +83,10 @@ class HelpScreen(ModalScreen[None]):
                 yield TextLine(Text("In the focused pane", style="bold"), id="help-widget-title")
                 yield Static(binding_rows(self._widget_keys), id="help-widget-keys")
             yield TextLine(Text("Checkpoints and comparing", style="bold"), id="help-views-title")
-            yield Static(hanging_rows(VIEW_KEYS), id="help-views")
+            yield Static(two_columns(VIEW_KEYS, indent=2), id="help-views")
             yield TextLine(Text("Health verdicts", style="bold"), id="help-health-title")
             yield Static(Text(HEALTH_INTRO), id="help-health-intro")
-            yield Static(hanging_rows(health_rows()), id="help-health")
+            yield Static(two_columns(health_rows(), indent=2), id="help-health")
             yield TextLine("escape or ? closes this help", id="help-hint")
 
     def action_dismiss(self) -> None:  # type: ignore[override]

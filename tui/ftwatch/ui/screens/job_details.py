@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any, Sequence
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,6 +23,7 @@ from ftwatch.domain.progress import job_took
 from ftwatch.domain.text import clean
 from ftwatch.ui import presentation as p
 from ftwatch.ui.widgets.text_line import TextLine
+from ftwatch.ui.widgets.two_columns import two_columns
 
 LONG = 4000     # a value is shown whole up to here (a hostile server could send megabytes)
 
@@ -57,16 +57,6 @@ def detail_rows(job: Job, phase_words: str = "", health: Sequence[Verdict] = ())
     return shown
 
 
-def details_table(rows: list[tuple[str, str]]) -> Table:
-    """Labels in one column, values in the next; a long value wraps within its own column."""
-    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=False)
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
-    for label, value in rows:
-        table.add_row(Text(label), Text(value))
-    return table
-
-
 class JobDetails(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "dismiss", "Close", id="details.close"),
@@ -81,7 +71,7 @@ class JobDetails(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="details-body"):
             yield TextLine(Text("Job details", style="bold"), id="details-title")
-            yield Static(details_table(self._rows), id="details-fields")
+            yield Static(two_columns(self._rows), id="details-fields")
             yield TextLine("escape or i closes this", id="details-hint")
 
     def action_dismiss(self) -> None:  # type: ignore[override]
