@@ -76,14 +76,21 @@ def _smoothing_arg(text: str) -> float | None:
         raise argparse.ArgumentTypeError(exc.message) from None
 
 
-def _seconds_arg(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
-    return value
+def _positive_arg(what: str) -> Callable[[str], float]:
+    """The argparse `type=` of a finite number > 0: "a number of seconds", "a number" (NaN and inf refused)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, not {text!r}") from None
+        if not value > 0 or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"must be a positive {what.removeprefix('a ')}, not {text}")
+        return value
+    return parse
+
+
+_seconds_arg = _positive_arg("a number of seconds")
+_speed_arg = _positive_arg("a number")
 
 
 def _connection_options() -> argparse.ArgumentParser:
@@ -192,16 +199,6 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--speed", type=_speed_arg, default=1.0, metavar="X",
                         help="time compression: 60 replays an hour of the job in a minute (default 1)")
     return parser
-
-
-def _speed_arg(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
-    return value
 
 
 def _statuses_arg(text: str) -> list[str]:
