@@ -20,7 +20,7 @@ from ftwatch.domain.models import Job, Phase
 from ftwatch.domain.phase import detect_phase
 from ftwatch.domain.progress import estimate_progress
 from ftwatch.domain.row_peek import PEEK_LIMIT
-from ftwatch.domain.snapshot import Connection, LinkState, Progress
+from ftwatch.domain.snapshot import Progress
 from ftwatch.errors import SourceError
 from ftwatch.source.base import EventPage
 
@@ -85,12 +85,9 @@ def _glance(job: Job, page: EventPage | SourceError | None, now: float, smoothin
                                      finished_at=job.finished_at, now=now)
         trouble = page.message if isinstance(page, SourceError) else None
         return Glance(job, phase, progress, trouble=trouble)
-    from ftwatch.domain.tracker import JobTracker      # ~0.1 s of imports a list of finished jobs never pays
+    from ftwatch.domain.insight.row_looks import page_snapshot   # ~0.1 s of imports finished jobs never pay
 
-    tracker = JobTracker(job, smoothing=smoothing)
-    if len(page.events):
-        tracker.merge(page.events)
-    snapshot = tracker.snapshot(connection=Connection(LinkState.OK, last_success=now), now=now)
+    snapshot = page_snapshot(job, page.events, now, smoothing)
     series = snapshot.metrics.get("train_loss")
     smoothed = tuple(series.smoothed(snapshot.smoothing).values) if series is not None and len(series) else ()
     health = tuple(v for v in snapshot.health if v.badge in STALL_BADGES)

@@ -21,7 +21,7 @@ from ftwatch.domain.insight.row_health import CURVE_BADGES, STALL_BADGES, RowLoo
 from ftwatch.domain.insight.verdict import Badge
 from ftwatch.domain.metrics.result_file import parse_result_csv
 from ftwatch.domain.models import Job, JobEvent
-from ftwatch.domain.snapshot import Connection, LinkState
+from ftwatch.domain.snapshot import Connection, JobSnapshot, LinkState
 from ftwatch.domain.tracker import JobTracker
 
 
@@ -31,18 +31,27 @@ def judge_result_file(job: Job, content: bytes | str, now: float) -> RowLook:
     Raises `ResultFileError` (a ValueError) when the content is no result file."""
     tracker = JobTracker(job)
     tracker.add_result_points(parse_result_csv(content))
-    return _look(tracker, now, CURVE_BADGES)
+    return _look(_fresh_snapshot(tracker, now), now, CURVE_BADGES)
 
 
 def judge_newest_page(job: Job, newest_first: Sequence[JobEvent], now: float) -> RowLook:
-    """A running job judged for `stalled` from one page of its newest events (as the API lists them). The page
-    was just read, so the connection is fine: a silence it shows is the job's own."""
-    tracker = JobTracker(job)
+    """A running job judged for `stalled` from one page of its newest events (as the API lists them)."""
+    return _look(page_snapshot(job, newest_first, now), now, STALL_BADGES)
+
+
+def page_snapshot(job: Job, newest_first: Sequence[JobEvent], now: float,
+                  smoothing: float | None = None) -> JobSnapshot:
+    """The job as one page of its newest events shows it (`ftwatch jobs` and `status` read rows the same way).
+    The page was just read, so the connection is fine: a silence it shows is the job's own."""
+    tracker = JobTracker(job, smoothing=smoothing)
     if len(newest_first):
         tracker.merge(newest_first)
-    return _look(tracker, now, STALL_BADGES)
+    return _fresh_snapshot(tracker, now)
 
 
-def _look(tracker: JobTracker, now: float, judges: frozenset[Badge]) -> RowLook:
-    snapshot = tracker.snapshot(connection=Connection(LinkState.OK, last_success=now), now=now)
+def _fresh_snapshot(tracker: JobTracker, now: float) -> JobSnapshot:
+    return tracker.snapshot(connection=Connection(LinkState.OK, last_success=now), now=now)
+
+
+def _look(snapshot: JobSnapshot, now: float, judges: frozenset[Badge]) -> RowLook:
     return RowLook(tuple(v for v in snapshot.health if v.badge in judges), now, judges)
