@@ -39,9 +39,9 @@ from ftwatch.domain.text import clean
 from ftwatch.headless.common import EXIT_BY_STATUS, EXIT_OK, Runtime
 from ftwatch.headless.load import JOB, load_source
 from ftwatch.headless.recorded import CHECKPOINTS_PAGE, RESULT_FILE
+from ftwatch.ui.presentation import health_badge   # a verdict written as the TUI writes it
 
 LOSS_SERIES = ("train_loss", "valid_loss", "full_valid_loss")
-HEALTH_MARK = "⚠"         # as the TUI writes a verdict: a mark and a word (ui.presentation.health_badge)
 LABEL = 16                # the width of the text output's labels
 
 
@@ -180,7 +180,7 @@ def health_lines(verdicts: Sequence[dict[str, str]]) -> list[str]:
     the rules are silent both on a healthy run and on too little data to judge)."""
     if not verdicts:
         return [_label("health") + "no warnings"]
-    return [_label("health" if i == 0 else "") + f"{HEALTH_MARK} {clean(v['badge'], max_len=40)}: "
+    return [_label("health" if i == 0 else "") + f"{health_badge(clean(v['badge'], max_len=40))}: "
             + clean(v["reason"], max_len=300) for i, v in enumerate(verdicts)]
 
 
