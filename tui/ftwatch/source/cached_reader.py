@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ftwatch.domain.events.api_events import ApiEvents
 from ftwatch.domain.models import Job
-from ftwatch.errors import FatalSourceError, NotFoundError, SourceError
+from ftwatch.errors import NotFoundError, SourceError
 from ftwatch.source.base import EventPage
+from ftwatch.source.offline_source import check_readable, history_page
 
 
 class CachedReader:
@@ -37,16 +37,11 @@ class CachedReader:
     def events_pages(self, job_ids: Sequence[str], *, limit: int) -> dict[str, EventPage | SourceError]:
         pages: dict[str, EventPage | SourceError] = {}
         for job_id in job_ids:
-            found = self._checked(self._history.read_page(job_id, after=None, limit=limit))
-            if found is None:
-                pages[job_id] = NotFoundError(f"the events of {job_id} are not in the local history (offline)",
-                                              status=404)
-            else:
-                dicts, has_more = found
-                pages[job_id] = EventPage(events=ApiEvents(dicts), has_more=has_more)
+            page = self._checked(history_page(self._history, job_id, after=None, limit=limit))
+            pages[job_id] = page if page is not None else NotFoundError(
+                f"the events of {job_id} are not in the local history (offline)", status=404)
         return pages
 
     def _checked(self, value):
-        if self._history.problem is not None:
-            raise FatalSourceError(f"offline, and the local history cannot be read: {self._history.problem}")
+        check_readable(self._history)
         return value

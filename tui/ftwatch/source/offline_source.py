@@ -40,11 +40,10 @@ class OfflineSource:
         return parse_job(cached.job)
 
     async def list_events(self, job_id: str, *, after: str | None = None, limit: int = 100) -> EventPage:
-        page = await self._read(lambda: self._history.read_page(job_id, after=after, limit=limit))
+        page = await self._read(lambda: history_page(self._history, job_id, after=after, limit=limit))
         if page is None:
             raise self._unknown(job_id)
-        dicts, has_more = page
-        return EventPage(events=ApiEvents(dicts), has_more=has_more)
+        return page
 
     async def list_checkpoints(self, job_id: str) -> list[Checkpoint]:
         found = await self._read(lambda: self._history.read_checkpoints(job_id))
@@ -72,9 +71,7 @@ class OfflineSource:
 
     async def _read(self, read: Callable[[], T]) -> T:
         result = await asyncio.to_thread(read)
-        problem = self._history.problem
-        if problem is not None:
-            raise FatalSourceError(f"offline, and the local history cannot be read: {problem}")
+        check_readable(self._history)
         return result
 
     def _unknown(self, job_id: str) -> NotFoundError:
@@ -83,3 +80,18 @@ class OfflineSource:
 
     def _refused(self, verb: str) -> FatalSourceError:
         return FatalSourceError(f"offline: cannot {verb} a job without the API (run ftwatch without --offline)")
+
+
+def history_page(history: History, job_id: str, *, after: str | None, limit: int) -> EventPage | None:
+    """One newest-first page of a job's events from the history, as the API would page it; None: never seen."""
+    found = history.read_page(job_id, after=after, limit=limit)
+    if found is None:
+        return None
+    dicts, has_more = found
+    return EventPage(events=ApiEvents(dicts), has_more=has_more)
+
+
+def check_readable(history: History) -> None:
+    """Offline there is nothing else to read: a history that cannot be read ends the command, saying why."""
+    if history.problem is not None:
+        raise FatalSourceError(f"offline, and the local history cannot be read: {history.problem}")
