@@ -69,3 +69,29 @@ def sleep_with_actions(inner: Callable[[float], Any], actions: dict[int, Callabl
         await inner(seconds)
 
     return sleep
+
+
+async def wait_for(pilot: Any, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
+    """Let the app run until `predicate()` is truthy (returns its value), or fail after `timeout` s."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await pilot.pause(0.03)
+
+
+async def follow_raw(watch: Any, *, limit_seconds: float = 20.0) -> tuple[list[Any], list[dict]]:
+    """Run a watch to its end: every snapshot, and the raw dicts of every new event in the order handed out."""
+    snapshots: list[Any] = []
+    raws: list[dict] = []
+
+    async def run() -> None:
+        async for snapshot in watch:
+            snapshots.append(snapshot)
+            raws.extend(dict(event.raw) for event in snapshot.new_events)
+
+    await asyncio.wait_for(run(), limit_seconds)
+    return snapshots, raws

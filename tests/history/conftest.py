@@ -14,7 +14,7 @@ from ftwatch.history.history import History
 from ftwatch.history.paths import history_path
 from ftwatch.sim.simulated import Timing
 from ftwatch.sim.world import FakeClock, World
-from simkit import sim_source
+from simkit import follow_raw, sim_source, wait_for  # noqa: F401  (wait_for re-exported)
 
 FAST = Timing(validate=6.0, queue=2.0, warmup=4.0, step=1.0, full_validation=2.0, build_model=5.0,
               safety_eval=30.0, complete=2.0)
@@ -70,31 +70,10 @@ def finished_job(world: World, clock: FakeClock, *, steps: int, **spec: Any) -> 
     return job_id
 
 
-async def wait_for(pilot: Any, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
-    """Let the app run until `predicate()` is truthy (returns its value), or fail after `timeout` s."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await pilot.pause(0.03)
-
-
 def requests_since(server: Any, mark: int) -> list[tuple]:
     return list(server.requests[mark:])
 
 
 async def follow_whole(watch: Any, limit_seconds: float = 60.0) -> tuple[list[Any], list[dict]]:
-    """Every snapshot of a watch to its end, and the raw dicts of every new event in the order handed out."""
-    snapshots: list[Any] = []
-    raws: list[dict] = []
-
-    async def run() -> None:
-        async for snapshot in watch:
-            snapshots.append(snapshot)
-            raws.extend(dict(event.raw) for event in snapshot.new_events)
-
-    await asyncio.wait_for(run(), limit_seconds)
-    return snapshots, raws
+    """`follow_raw` with the longer limit a history round trip (a whole 1,000-step job, twice) may need."""
+    return await follow_raw(watch, limit_seconds=limit_seconds)

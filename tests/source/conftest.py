@@ -15,7 +15,7 @@ import pytest
 from ftwatch.sim.server import SimServer
 from ftwatch.sim.world import FakeClock, World
 from ftwatch.source.backoff import Backoff
-from simkit import sim_source
+from simkit import follow_raw, sim_source  # noqa: F401  (follow_raw re-exported to this folder's tests)
 
 API_KEY = "sk-test-SourceLayerKey0123456789"
 
@@ -74,17 +74,3 @@ def quick_job(world: World, **kwargs: Any) -> str:
     step = kwargs.pop("step_seconds", 1.0)
     timing = {name: kwargs.pop(name, value) for name, value in FAST_TIMING_FIELDS.items()}
     return world.create_job(timing=Timing(step=step, **timing), **kwargs)
-
-
-async def follow_raw(watch: Any, *, limit_seconds: float = 20.0) -> tuple[list[Any], list[dict]]:
-    """Run a watch to its end: every snapshot, and the raw dicts of every new event in the order handed out."""
-    snapshots: list[Any] = []
-    raws: list[dict] = []
-
-    async def run() -> None:
-        async for snapshot in watch:
-            snapshots.append(snapshot)
-            raws.extend(dict(event.raw) for event in snapshot.new_events)
-
-    await asyncio.wait_for(run(), limit_seconds)
-    return snapshots, raws

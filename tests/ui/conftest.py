@@ -7,7 +7,6 @@ sleeps, so a test moves the jobs forward with `clock.advance(...)` and waits for
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import time
 from pathlib import Path
@@ -20,7 +19,7 @@ from ftwatch.sim.server import SimServer
 from ftwatch.sim.world import FakeClock, World
 from ftwatch.source.client import open_source
 from ftwatch.ui.app import FtwatchApp
-from simkit import START  # noqa: F401  (re-exported to the tests of this folder)
+from simkit import START, wait_for  # noqa: F401  (re-exported to the tests of this folder)
 
 HERE = Path(__file__).parent
 FAST = Settings(poll_interval=0.05)
@@ -49,15 +48,3 @@ def make_app(server: SimServer, clock: FakeClock) -> Callable[..., FtwatchApp]:
         return FtwatchApp(factory, settings, clock=clock)
 
     return make
-
-
-async def wait_for(pilot, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
-    """Let the app run until `predicate()` is truthy (returns its value), or fail after `timeout` s."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await pilot.pause(0.03)
