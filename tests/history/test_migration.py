@@ -119,3 +119,27 @@ def test_another_programs_database_is_not_written_into(tmp_path):
         assert conn.execute("SELECT body FROM notes").fetchall() == [("mine",)]
         assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 1
     assert path.read_bytes() == before                    # not even its journal mode was changed
+
+
+def test_a_history_another_connection_creates_meanwhile_is_never_taken_for_another_programs(tmp_path):
+    """The check reads version, application id and tables in one statement: read one by one, a file another
+    process (or the writer thread) created between two of the reads looked like another program's database,
+    and the history switched itself off (two processes starting on a new file, about one run in five)."""
+    import sqlite3 as _sqlite3
+
+    from ftwatch.history.schema import check_usable, ensure_schema
+
+    path = tmp_path / "h.sqlite3"
+    first = _sqlite3.connect(path, isolation_level=None)
+    second = _sqlite3.connect(path, isolation_level=None)
+    calls = []
+
+    def creator(statement: str) -> None:      # the other connection commits a whole new history mid-check
+        if not calls and "sqlite_master" in statement:
+            calls.append(statement)
+            ensure_schema(first)
+
+    second.set_trace_callback(creator)
+    check_usable(second)                      # raised "another program's SQLite database" before
+    second.set_trace_callback(None)
+    assert ensure_schema(second) == 2         # and it finds the history made, at the current version

@@ -106,14 +106,14 @@ MIGRATIONS = {1: _v1_to_v2}          # from version N to N + 1
 
 def ensure_schema(conn: sqlite3.Connection) -> int:
     """Bring the file to SCHEMA_VERSION; returns the version it had. Raises SchemaError or sqlite3.Error."""
-    found = _version(conn)
-    if found == SCHEMA_VERSION and _app_id(conn) == APPLICATION_ID:
+    found, app_id, tables = _state(conn)
+    if found == SCHEMA_VERSION and app_id == APPLICATION_ID:
         return found
-    _check(conn, found)
+    _check(found, app_id, tables)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        found = _version(conn)                   # another process may have done it meanwhile
-        _check(conn, found)
+        found, app_id, tables = _state(conn)     # another process may have done it meanwhile
+        _check(found, app_id, tables)
         if found == 0:
             _script(conn, SCHEMA_V2)
         else:
@@ -131,13 +131,11 @@ def ensure_schema(conn: sqlite3.Connection) -> int:
 def check_usable(conn: sqlite3.Connection) -> None:
     """Raise SchemaError for a file that is not ours to touch (another program's, or a newer ftwatch's), before
     anything (even the journal mode) is changed in it."""
-    _check(conn, _version(conn))
+    _check(*_state(conn))
 
 
-def _check(conn: sqlite3.Connection, version: int) -> None:
-    app_id = _app_id(conn)
+def _check(version: int, app_id: int, tables: int) -> None:
     if version == 0 and app_id == 0:
-        tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone()[0]
         if tables:
             raise SchemaError("it is another program's SQLite database, not an ftwatch history")
         return
@@ -148,12 +146,14 @@ def _check(conn: sqlite3.Connection, version: int) -> None:
                           f"v{SCHEMA_VERSION})")
 
 
-def _version(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
-def _app_id(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("PRAGMA application_id").fetchone()[0])
+def _state(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """(user_version, application_id, tables) in ONE statement, so one consistent snapshot of the file. Read
+    one by one, another process creating the file could commit in between: "version 0, no application id"
+    read before its commit and its tables counted after it made a new history look like another program's."""
+    row = conn.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version), (SELECT application_id FROM pragma_application_id), "
+        "(SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%')").fetchone()
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def _script(conn: sqlite3.Connection, script: str) -> None:
